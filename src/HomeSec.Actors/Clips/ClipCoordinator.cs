@@ -1,0 +1,98 @@
+using Akka.Actor;
+using Akka.Event;
+using HomeSec.Core.Clips;
+using static HomeSec.Actors.Clips.ClipProtocol;
+
+namespace HomeSec.Actors.Clips;
+
+/// <summary>
+/// Admits clips into the pipeline: at most <c>max_clips_in_flight</c> at once (one
+/// <see cref="ClipSupervisor"/> each, named <c>clip-{id}</c>), the rest wait in arrival order. A clip
+/// id already running or waiting is ignored. The camera that sent a clip hears when it is processed.
+/// </summary>
+public sealed class ClipCoordinator : ReceiveActor
+{
+    private readonly ClipPipeline _pipeline;
+    private readonly int _maxInFlight;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<ClipId, Running> _running = [];
+    private readonly Queue<(RecordedClip Clip, IActorRef Camera)> _waiting = new();
+    private readonly HashSet<ClipId> _waitingIds = [];
+
+    public ClipCoordinator(ClipPipeline pipeline, int maxInFlight)
+    {
+        _pipeline = pipeline;
+        _maxInFlight = maxInFlight;
+        Receive<ProcessClip>(Admit);
+        Receive<ClipProcessed>(OnClipProcessed);
+        Receive<Terminated>(OnSupervisorStopped);
+        Receive<GetClipsInFlight>(_ => Sender.Tell(new ClipsInFlight(_running.Keys.ToList(), _waiting.Count)));
+    }
+
+    public static Props Props(ClipPipeline pipeline, int maxInFlight) => Akka.Actor.Props.Create(() => new ClipCoordinator(pipeline, maxInFlight));
+
+    /// <summary>A supervisor that throws (a bug) is restarted and reads its journal; after repeated crashes it is stopped.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(3, TimeSpan.FromMinutes(1), _ => Directive.Restart);
+
+    private void Admit(ProcessClip message)
+    {
+        var clipId = message.Clip.ClipId;
+        if (_running.ContainsKey(clipId) || _waitingIds.Contains(clipId))
+        {
+            _log.Debug("Clip {0} is already in the pipeline; ignoring the duplicate", clipId);
+            return;
+        }
+
+        if (_running.Count < _maxInFlight)
+        {
+            Start(message.Clip, Sender);
+        }
+        else
+        {
+            _waiting.Enqueue((message.Clip, Sender));
+            _waitingIds.Add(clipId);
+        }
+    }
+
+    private void Start(RecordedClip clip, IActorRef camera)
+    {
+        var supervisor = Context.ActorOf(ClipSupervisor.Props(clip, _pipeline), $"clip-{clip.ClipId}");
+        Context.Watch(supervisor);
+        _running[clip.ClipId] = new Running(supervisor, camera);
+    }
+
+    private void OnClipProcessed(ClipProcessed processed)
+    {
+        if (_running.Remove(processed.ClipId, out var running))
+        {
+            Context.Unwatch(running.Supervisor);
+            running.Camera.Tell(processed);
+        }
+
+        StartWaiting();
+    }
+
+    private void OnSupervisorStopped(Terminated terminated)
+    {
+        var entry = _running.FirstOrDefault(pair => pair.Value.Supervisor.Equals(terminated.ActorRef));
+        if (entry.Value is not null)
+        {
+            _log.Error("Clip {0} stopped before it was processed; it stays on disk and is resumed at the next start", entry.Key);
+            _running.Remove(entry.Key);
+        }
+
+        StartWaiting();
+    }
+
+    private void StartWaiting()
+    {
+        while (_running.Count < _maxInFlight && _waiting.TryDequeue(out var next))
+        {
+            _waitingIds.Remove(next.Clip.ClipId);
+            Start(next.Clip, next.Camera);
+        }
+    }
+
+    private sealed record Running(IActorRef Supervisor, IActorRef Camera);
+}

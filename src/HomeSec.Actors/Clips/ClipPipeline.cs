@@ -1,0 +1,26 @@
+using Akka.Actor;
+using HomeSec.Core.Config;
+using HomeSec.Core.Plugins;
+
+namespace HomeSec.Actors.Clips;
+
+/// <summary>Everything a <see cref="ClipSupervisor"/> works with: the worker pools, the repository and the rules.</summary>
+/// <param name="Vlm">Null when the VLM is disabled.</param>
+/// <param name="StageDeadline">How long the supervisor waits for any worker's reply before treating the attempt as failed
+/// (a safety net above the workers' own plugin timeouts).</param>
+public sealed record ClipPipeline(
+    IActorRef Uploads,
+    IActorRef Filters,
+    IActorRef? Vlm,
+    IActorRef Notify,
+    IActorRef Repository,
+    string StoragePlugin,
+    string FilterPlugin,
+    string? VlmPlugin,
+    IReadOnlyList<string> Notifiers,
+    IReadOnlyCollection<string> TriggerClasses,
+    IAlertPolicy AlertPolicy,
+    IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
+    RetryConfig Retry,
+    TimeSpan StageDeadline,
+    TimeProvider Clock);

@@ -1,0 +1,19 @@
+using HomeSec.Core.Clips;
+
+namespace HomeSec.Actors.Clips;
+
+public static class ClipProtocol
+{
+    /// <summary>From a camera: a clip file is on disk and needs the pipeline. The sender hears <see cref="ClipProcessed"/>.</summary>
+    public sealed record ProcessClip(RecordedClip Clip);
+
+    /// <summary>The pipeline is finished with a clip (done, or error when a stage gave up).</summary>
+    public sealed record ClipProcessed(ClipId ClipId, ClipStatus Status);
+
+    public sealed record GetClipsInFlight
+    {
+        public static GetClipsInFlight Instance { get; } = new();
+    }
+
+    public sealed record ClipsInFlight(IReadOnlyList<ClipId> Running, int Waiting);
+}

@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Sql;
+using Microsoft.Data.Sqlite;
+
+namespace HomeSec.Actors.Hosting;
+
+/// <summary>Adds HomeSec's actor tree and its persistence to an Akka.Hosting builder; the daemon and the tests use the same.</summary>
+public static class HomeSecAkkaExtensions
+{
+    public const string ActorSystemName = "homesec";
+
+    public static string HoconPath(string fileName) => Path.Combine(AppContext.BaseDirectory, "hocon", fileName);
+
+    public static AkkaConfigurationBuilder AddHomeSec(this AkkaConfigurationBuilder builder, HomeSecSettings settings) =>
+        builder
+            .AddHoconFile(HoconPath("homesec.conf"), HoconAddMode.Prepend)
+            .WithActors((system, registry) =>
+            {
+                var root = system.ActorOf(HomeSecRoot.Props(settings), "homesec");
+                registry.Register<HomeSecRoot>(root);
+            });
+
+    /// <summary>The embedded journal: one SQLite file, in WAL mode so queries never block the writer.</summary>
+    public static AkkaConfigurationBuilder AddSqliteJournal(this AkkaConfigurationBuilder builder, string databasePath)
+    {
+        PrepareSqliteFile(databasePath);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString();
+        var quoted = "\"" + connectionString.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        return builder
+            .AddHocon(
+                $"""
+                akka.persistence.journal.sql.connection-string = {quoted}
+                akka.persistence.snapshot-store.sql.connection-string = {quoted}
+                akka.persistence.query.journal.sql.connection-string = {quoted}
+                """, HoconAddMode.Prepend)
+            .AddHoconFile(HoconPath("persistence.sqlite.conf"), HoconAddMode.Append)
+            .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+    }
+
+    private static void PrepareSqliteFile(string databasePath)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+}

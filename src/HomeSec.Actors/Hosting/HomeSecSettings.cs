@@ -1,0 +1,52 @@
+using Akka.Actor;
+using HomeSec.Actors.Cameras;
+using HomeSec.Actors.Clips;
+using HomeSec.Actors.Workers;
+using HomeSec.Core.Config;
+using HomeSec.Core.Plugins;
+using Microsoft.Extensions.Logging;
+
+namespace HomeSec.Actors.Hosting;
+
+/// <summary>The built plugins and limits the actor tree starts with, made from the validated config.</summary>
+public sealed record HomeSecSettings(
+    IReadOnlyList<CameraSource> Cameras,
+    WorkerPoolSettings Workers,
+    IAlertPolicy AlertPolicy,
+    IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
+    IReadOnlyCollection<string> TriggerClasses,
+    RetryConfig Retry,
+    int MaxClipsInFlight,
+    TimeProvider Clock)
+{
+    public TimeSpan JournalIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public CameraRestartBackoff CameraBackoff { get; init; } = CameraRestartBackoff.Default;
+
+    public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock)
+    {
+        var context = new PluginContext(loggerFactory, clock);
+        var cameras = config.Cameras
+            .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, context with { CameraName = camera.Name })))
+            .ToList();
+        var notifiers = config.Notifiers
+            .Select(n => new NamedNotifier(n.Name, registries.Notifiers.Create(n.Plugin, context), n.Timeout))
+            .ToList();
+        var workers = new WorkerPoolSettings(
+            registries.Storage.Create(config.Storage.Plugin, context), config.Storage.Plugin.Name, config.Storage.Timeout, config.Concurrency.UploadWorkers,
+            registries.Filters.Create(config.Filter.Plugin, context), config.Filter.Plugin.Name, config.Filter.Timeout, config.Concurrency.FilterWorkers,
+            config.Vlm.Plugin is { } vlm ? registries.Analyzers.Create(vlm, context) : null, config.Vlm.Plugin?.Name, config.Vlm.Timeout, config.Concurrency.VlmWorkers,
+            notifiers, notifiers.Count == 0 ? TimeSpan.FromSeconds(30) : notifiers.Max(n => n.Timeout) + TimeSpan.FromSeconds(5), config.Concurrency.NotifyWorkers);
+        return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context), config.PerCameraAlert,
+            config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, clock);
+    }
+
+    /// <summary>A worker that never answers is given up on after its own timeout plus this margin.</summary>
+    public TimeSpan StageDeadline =>
+        new[] { Workers.StorageTimeout, Workers.FilterTimeout, Workers.VlmTimeout, Workers.NotifyTimeout }.Max() + TimeSpan.FromSeconds(30);
+
+    public ClipPipeline Pipeline(WorkerPoolsReady pools, IActorRef repository) => new(
+        pools.Uploads, pools.Filters, pools.Vlm, pools.Notify, repository,
+        Workers.StoragePlugin, Workers.FilterPlugin, Workers.VlmPlugin,
+        Workers.Notifiers.Select(n => n.Name).ToList(), TriggerClasses, AlertPolicy, PerCameraAlert, Retry, StageDeadline, Clock);
+}

@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Akka.Routing;
+
+namespace HomeSec.Actors.Workers;
+
+/// <summary>
+/// The parent of the worker router pools (<c>workers/upload</c>, <c>workers/filter</c>, <c>workers/vlm</c>,
+/// <c>workers/notify</c>). It tells its parent the pools once they exist.
+/// </summary>
+public sealed class WorkerPools : ReceiveActor
+{
+    public const string Dispatcher = "homesec.worker-dispatcher";
+
+    public WorkerPools(WorkerPoolSettings settings)
+    {
+        var uploads = StartPool(UploadWorker.Props(settings.Storage, settings.StoragePlugin, settings.StorageTimeout), settings.UploadWorkers, "upload");
+        var filters = StartPool(FilterWorker.Props(settings.Filter, settings.FilterPlugin, settings.FilterTimeout), settings.FilterWorkers, "filter");
+        var vlm = settings.Vlm is { } analyzer
+            ? StartPool(VlmWorker.Props(analyzer, settings.VlmPlugin!, settings.VlmTimeout), settings.VlmWorkers, "vlm")
+            : null;
+        var notify = StartPool(NotifyWorker.Props(settings.Notifiers, settings.NotifyTimeout), settings.NotifyWorkers, "notify");
+        Ready = new WorkerPoolsReady(uploads, filters, vlm, notify);
+    }
+
+    private WorkerPoolsReady Ready { get; }
+
+    public static Props Props(WorkerPoolSettings settings) => Akka.Actor.Props.Create(() => new WorkerPools(settings));
+
+    protected override void PreStart() => Context.Parent.Tell(Ready);
+
+    /// <summary>Workers catch plugin failures themselves; one that still throws has a bug and is restarted.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Restart);
+
+    private IActorRef StartPool(Props worker, int size, string name) =>
+        Context.ActorOf(worker
+            .WithDispatcher(Dispatcher)
+            .WithRouter(new RoundRobinPool(size).WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart))), name);
+}
+
+public sealed record WorkerPoolsReady(IActorRef Uploads, IActorRef Filters, IActorRef? Vlm, IActorRef Notify);
+
+public sealed record WorkerPoolSettings(
+    HomeSec.Core.Plugins.IStorageBackend Storage,
+    string StoragePlugin,
+    TimeSpan StorageTimeout,
+    int UploadWorkers,
+    HomeSec.Core.Plugins.IObjectFilter Filter,
+    string FilterPlugin,
+    TimeSpan FilterTimeout,
+    int FilterWorkers,
+    HomeSec.Core.Plugins.IVlmAnalyzer? Vlm,
+    string? VlmPlugin,
+    TimeSpan VlmTimeout,
+    int VlmWorkers,
+    IReadOnlyList<NamedNotifier> Notifiers,
+    TimeSpan NotifyTimeout,
+    int NotifyWorkers);

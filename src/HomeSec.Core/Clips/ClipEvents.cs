@@ -1,0 +1,81 @@
+using HomeSec.Core.Alerts;
+using HomeSec.Core.Results;
+
+namespace HomeSec.Core.Clips;
+
+/// <summary>Marker for every event of a clip's lifecycle; the serializer is bound to it.</summary>
+public interface IClipEvent
+{
+    ClipId ClipId { get; }
+
+    /// <summary>When it happened. Applying an event never reads the clock.</summary>
+    DateTimeOffset At { get; }
+}
+
+/// <summary>The events of a clip's lifecycle, in past tense.</summary>
+public static class ClipEvents
+{
+    public sealed record ClipRecorded(
+        ClipId ClipId, DateTimeOffset At, string CameraName, string LocalPath,
+        DateTimeOffset StartedAt, DateTimeOffset EndedAt, long SizeBytes) : IClipEvent;
+
+    public sealed record UploadStarted(ClipId ClipId, DateTimeOffset At, string Plugin, int Attempt) : IClipEvent;
+
+    public sealed record UploadCompleted(
+        ClipId ClipId, DateTimeOffset At, string Plugin, string StorageUri, string? ViewUrl) : IClipEvent;
+
+    public sealed record UploadFailed(
+        ClipId ClipId, DateTimeOffset At, int Attempt, ErrorInfo Error, bool WillRetry) : IClipEvent;
+
+    public sealed record FilterStarted(ClipId ClipId, DateTimeOffset At, string Plugin, int Attempt) : IClipEvent;
+
+    public sealed record FilterCompleted(ClipId ClipId, DateTimeOffset At, FilterResult Result) : IClipEvent;
+
+    public sealed record FilterFailed(
+        ClipId ClipId, DateTimeOffset At, int Attempt, ErrorInfo Error, bool WillRetry) : IClipEvent;
+
+    public sealed record VlmStarted(ClipId ClipId, DateTimeOffset At, string Plugin, int Attempt) : IClipEvent;
+
+    public sealed record VlmCompleted(ClipId ClipId, DateTimeOffset At, AnalysisResult Result) : IClipEvent;
+
+    public sealed record VlmFailed(
+        ClipId ClipId, DateTimeOffset At, int Attempt, ErrorInfo Error, bool WillRetry) : IClipEvent;
+
+    public sealed record VlmSkipped(ClipId ClipId, DateTimeOffset At, string Reason) : IClipEvent;
+
+    public sealed record AlertDecisionMade(ClipId ClipId, DateTimeOffset At, AlertDecision Decision) : IClipEvent;
+
+    public sealed record NotificationSent(ClipId ClipId, DateTimeOffset At, string Notifier) : IClipEvent;
+
+    public sealed record NotificationFailed(
+        ClipId ClipId, DateTimeOffset At, string Notifier, int Attempt, ErrorInfo Error, bool WillRetry) : IClipEvent;
+
+    /// <summary>The pipeline has nothing more to do for the clip: status becomes done, or error when a stage gave up.</summary>
+    public sealed record ClipCompleted(ClipId ClipId, DateTimeOffset At, bool HadErrors) : IClipEvent;
+
+    public sealed record ClipDeleted(ClipId ClipId, DateTimeOffset At, string Reason) : IClipEvent;
+
+    public sealed record ClipRechecked(ClipId ClipId, DateTimeOffset At, string Reason) : IClipEvent;
+
+    /// <summary>Every event type with its stable wire name (what the journal stores as manifest).</summary>
+    public static IReadOnlyDictionary<Type, string> WireNames { get; } = new Dictionary<Type, string>
+    {
+        [typeof(ClipRecorded)] = "clip_recorded",
+        [typeof(UploadStarted)] = "upload_started",
+        [typeof(UploadCompleted)] = "upload_completed",
+        [typeof(UploadFailed)] = "upload_failed",
+        [typeof(FilterStarted)] = "filter_started",
+        [typeof(FilterCompleted)] = "filter_completed",
+        [typeof(FilterFailed)] = "filter_failed",
+        [typeof(VlmStarted)] = "vlm_started",
+        [typeof(VlmCompleted)] = "vlm_completed",
+        [typeof(VlmFailed)] = "vlm_failed",
+        [typeof(VlmSkipped)] = "vlm_skipped",
+        [typeof(AlertDecisionMade)] = "alert_decision_made",
+        [typeof(NotificationSent)] = "notification_sent",
+        [typeof(NotificationFailed)] = "notification_failed",
+        [typeof(ClipCompleted)] = "clip_completed",
+        [typeof(ClipDeleted)] = "clip_deleted",
+        [typeof(ClipRechecked)] = "clip_rechecked",
+    };
+}

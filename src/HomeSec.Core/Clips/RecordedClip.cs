@@ -1,0 +1,12 @@
+namespace HomeSec.Core.Clips;
+
+/// <summary>A clip file that is complete on the local disk and ready for the pipeline.</summary>
+/// <param name="Resumed">True when a source hands over again a clip it handed over before a restart.</param>
+public sealed record RecordedClip(
+    ClipId ClipId,
+    string CameraName,
+    string LocalPath,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt,
+    long SizeBytes,
+    bool Resumed = false);

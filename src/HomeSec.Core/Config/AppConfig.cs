@@ -1,0 +1,46 @@
+using HomeSec.Core.Plugins;
+
+namespace HomeSec.Core.Config;
+
+/// <summary>The validated user configuration. Built only by <see cref="AppConfigLoader"/>.</summary>
+public sealed record AppConfig(
+    IReadOnlyList<CameraConfig> Cameras,
+    StorageConfig Storage,
+    StateStoreConfig StateStore,
+    IReadOnlyList<NotifierConfig> Notifiers,
+    FilterConfig Filter,
+    VlmConfig Vlm,
+    PluginSpec AlertPolicy,
+    IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
+    ConcurrencyConfig Concurrency,
+    RetryConfig Retry,
+    HealthConfig Health);
+
+public sealed record CameraConfig(string Name, PluginSpec Source);
+
+public sealed record StorageConfig(PluginSpec Plugin, TimeSpan Timeout);
+
+public sealed record NotifierConfig(string Name, PluginSpec Plugin, TimeSpan Timeout);
+
+public sealed record FilterConfig(PluginSpec Plugin, IReadOnlyList<string> TriggerClasses, TimeSpan Timeout);
+
+/// <param name="Plugin">Null when the VLM is disabled (<c>backend: none</c>).</param>
+public sealed record VlmConfig(PluginSpec? Plugin, TimeSpan Timeout);
+
+public enum StateStoreBackend
+{
+    Sqlite,
+}
+
+public sealed record StateStoreConfig(StateStoreBackend Backend, string SqlitePath);
+
+public sealed record ConcurrencyConfig(int MaxClipsInFlight, int UploadWorkers, int FilterWorkers, int VlmWorkers, int NotifyWorkers);
+
+/// <summary>Per-stage retries: attempt n waits min(backoff · 2^(n-1), max_backoff).</summary>
+public sealed record RetryConfig(int MaxAttempts, TimeSpan Backoff, TimeSpan MaxBackoff)
+{
+    public TimeSpan DelayBefore(int nextAttempt) =>
+        TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, (long)(Backoff.Ticks * Math.Pow(2, Math.Max(0, nextAttempt - 2)))));
+}
+
+public sealed record HealthConfig(bool Enabled, string Host, int Port);

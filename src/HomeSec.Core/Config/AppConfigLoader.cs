@@ -1,0 +1,209 @@
+using System.Text.RegularExpressions;
+using HomeSec.Core.Plugins;
+using HomeSec.Core.Plugins.AlertPolicies.Default;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace HomeSec.Core.Config;
+
+/// <summary>
+/// Reads the YAML config strictly: every section, every plugin's options (through its registry),
+/// unknown keys and missing environment variables. Returns all errors at once.
+/// </summary>
+public static partial class AppConfigLoader
+{
+    public static AppConfig LoadFile(string path, PluginRegistries registries, Func<string, string?>? environment = null)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ConfigException([new ConfigError(path, "config file not found")]);
+        }
+
+        return Load(File.ReadAllText(path), registries, environment);
+    }
+
+    public static AppConfig Load(string yaml, PluginRegistries registries, Func<string, string?>? environment = null)
+    {
+        var context = new ConfigReadContext(environment ?? Environment.GetEnvironmentVariable);
+        var root = new ConfigSection("", ParseRoot(yaml), context);
+        var config = Read(root, registries);
+        var errors = context.Errors.Concat(context.UnknownKeys()).ToList();
+        return errors.Count == 0 && config is not null ? config : throw new ConfigException(errors);
+    }
+
+    private static YamlMappingNode ParseRoot(string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new ConfigException([new ConfigError("(yaml)", ex.Message, (int)ex.Start.Line)]);
+        }
+
+        return stream.Documents.FirstOrDefault()?.RootNode switch
+        {
+            YamlMappingNode mapping => mapping,
+            null => throw new ConfigException([new ConfigError("(root)", "the config is empty; see config/example.yaml")]),
+            _ => throw new ConfigException([new ConfigError("(root)", "expected a mapping of sections (cameras, storage, …)")]),
+        };
+    }
+
+    private static AppConfig? Read(ConfigSection root, PluginRegistries registries)
+    {
+        var cameras = ReadCameras(root, registries);
+        var storageSection = root.Section("storage");
+        var storage = registries.Storage.Read(storageSection, "backend", "config", defaultName: null);
+        var storageTimeout = storageSection.Seconds("timeout_s", 300, 1, 86400);
+        var stateStore = ReadStateStore(root.Section("state_store"));
+        var notifiers = ReadNotifiers(root, registries);
+        var filter = ReadFilter(root.Section("filter"), registries);
+        var vlm = ReadVlm(root.Section("vlm"), registries);
+        var alertPolicy = registries.AlertPolicies.Read(root.Section("alert_policy"), "backend", "config", defaultName: "default");
+        var perCameraAlert = ReadPerCameraAlert(root, cameras);
+        var concurrency = ReadConcurrency(root.Section("concurrency"));
+        var retry = ReadRetry(root.Section("retry"));
+        var health = ReadHealth(root.Section("health"));
+
+        if (storage is null || filter is null || vlm is null || alertPolicy is null)
+        {
+            return null;
+        }
+
+        return new AppConfig(cameras, new StorageConfig(storage, storageTimeout), stateStore, notifiers, filter, vlm, alertPolicy,
+            perCameraAlert, concurrency, retry, health);
+    }
+
+    private static List<CameraConfig> ReadCameras(ConfigSection root, PluginRegistries registries)
+    {
+        var cameras = new List<CameraConfig>();
+        var items = root.Items("cameras", required: true);
+        if (root.Has("cameras") && items.Count == 0)
+        {
+            root.Error("cameras", "needs at least one camera");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var name = item.RequiredString("name");
+            if (name.Length > 0 && !CameraName().IsMatch(name))
+            {
+                item.Error("name", $"'{name}' is not allowed; use lowercase letters, digits, '_' and '-' (at most 63, starting with a letter or digit)");
+            }
+            else if (name.Length > 0 && !seen.Add(name))
+            {
+                item.Error("name", $"duplicate camera name '{name}'; camera names must be unique");
+            }
+
+            var source = registries.Sources.Read(item.Section("source"), "type", "config");
+            if (source is not null)
+            {
+                cameras.Add(new CameraConfig(name, source));
+            }
+        }
+
+        return cameras;
+    }
+
+    private static StateStoreConfig ReadStateStore(ConfigSection section)
+    {
+        var backend = section.Choice("backend", StateStoreBackend.Sqlite, new Dictionary<string, StateStoreBackend> { ["sqlite"] = StateStoreBackend.Sqlite });
+        var path = Path.GetFullPath(section.String("path") ?? Path.Combine("data", "homesec.db"));
+        return new StateStoreConfig(backend, path);
+    }
+
+    private static List<NotifierConfig> ReadNotifiers(ConfigSection root, PluginRegistries registries)
+    {
+        var notifiers = new List<NotifierConfig>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in root.Items("notifiers"))
+        {
+            var enabled = item.Bool("enabled", true);
+            var plugin = registries.Notifiers.Read(item, "backend", "config");
+            var name = item.String("name") ?? plugin?.Name ?? "";
+            var timeout = item.Seconds("timeout_s", 30, 1, 3600);
+            if (plugin is null || !enabled)
+            {
+                continue;
+            }
+
+            if (!names.Add(name))
+            {
+                item.Error("name", $"duplicate notifier name '{name}'; give each notifier of the same backend its own name");
+            }
+
+            notifiers.Add(new NotifierConfig(name, plugin, timeout));
+        }
+
+        return notifiers;
+    }
+
+    private static FilterConfig? ReadFilter(ConfigSection section, PluginRegistries registries)
+    {
+        var plugin = registries.Filters.Read(section, "backend", "config", defaultName: "none");
+        var triggers = section.StringList("trigger_classes", ["person"]);
+        var timeout = section.Seconds("timeout_s", 120, 1, 3600);
+        return plugin is null ? null : new FilterConfig(plugin, triggers, timeout);
+    }
+
+    private static VlmConfig? ReadVlm(ConfigSection section, PluginRegistries registries)
+    {
+        var timeout = section.Seconds("timeout_s", 60, 1, 3600);
+        if (section.String("backend", "none") == "none")
+        {
+            section.Section("config").IgnoreUnknownKeys();
+            return new VlmConfig(null, timeout);
+        }
+
+        var plugin = registries.Analyzers.Read(section, "backend", "config");
+        return plugin is null ? null : new VlmConfig(plugin, timeout);
+    }
+
+    private static Dictionary<string, AlertOverrides> ReadPerCameraAlert(ConfigSection root, IReadOnlyList<CameraConfig> cameras)
+    {
+        var overrides = new Dictionary<string, AlertOverrides>(StringComparer.Ordinal);
+        foreach (var (camera, section) in root.NamedSections("per_camera_alert"))
+        {
+            if (cameras.All(c => c.Name != camera))
+            {
+                section.Error($"no camera is named '{camera}'; cameras: {string.Join(", ", cameras.Select(c => c.Name))}");
+            }
+
+            overrides[camera] = DefaultAlertPolicyOptions.ReadOverrides(section);
+        }
+
+        return overrides;
+    }
+
+    private static ConcurrencyConfig ReadConcurrency(ConfigSection section) => new(
+        section.Int("max_clips_in_flight", 8, 1, 10_000),
+        section.Int("upload_workers", 2, 1, 256),
+        section.Int("filter_workers", 2, 1, 256),
+        section.Int("vlm_workers", 1, 1, 256),
+        section.Int("notify_workers", 2, 1, 256));
+
+    private static RetryConfig ReadRetry(ConfigSection section)
+    {
+        var retry = new RetryConfig(
+            section.Int("max_attempts", 3, 1, 100),
+            section.Seconds("backoff_s", 1, 0, 3600),
+            section.Seconds("max_backoff_s", 60, 0, 86400));
+        if (retry.MaxBackoff < retry.Backoff)
+        {
+            section.Error("max_backoff_s", $"'{retry.MaxBackoff.TotalSeconds}' is below backoff_s ({retry.Backoff.TotalSeconds}); expected max_backoff_s ≥ backoff_s");
+        }
+
+        return retry;
+    }
+
+    private static HealthConfig ReadHealth(ConfigSection section) => new(
+        section.Bool("enabled", true),
+        section.String("host", "127.0.0.1")!,
+        section.Int("port", 8080, 0, 65535));
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    private static partial Regex CameraName();
+}

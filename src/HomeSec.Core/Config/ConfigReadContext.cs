@@ -1,0 +1,15 @@
+namespace HomeSec.Core.Config;
+
+/// <summary>Shared by all sections of one config read: the error list and the environment.</summary>
+internal sealed class ConfigReadContext(Func<string, string?> environment)
+{
+    private readonly List<ConfigSection> _sections = [];
+
+    public List<ConfigError> Errors { get; } = [];
+
+    public Func<string, string?> Environment { get; } = environment;
+
+    public void Track(ConfigSection section) => _sections.Add(section);
+
+    public IEnumerable<ConfigError> UnknownKeys() => _sections.SelectMany(s => s.UnknownKeys());
+}

@@ -1,0 +1,17 @@
+namespace HomeSec.Core.Plugins;
+
+public enum PluginKind
+{
+    Source,
+    Filter,
+    Analyzer,
+    Storage,
+    Notifier,
+    AlertPolicy,
+}
+
+/// <summary>A plugin chosen by the config: its name and its validated, typed options.</summary>
+public sealed record PluginSpec(PluginKind Kind, string Name, object Options);
+
+/// <summary>What a plugin may use from its host. No actor types: plugins test without an actor system.</summary>
+public sealed record PluginContext(Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory, TimeProvider Clock, string? CameraName = null);

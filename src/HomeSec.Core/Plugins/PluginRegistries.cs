@@ -1,0 +1,36 @@
+using HomeSec.Core.Plugins.AlertPolicies.Default;
+using HomeSec.Core.Plugins.AlertPolicies.Noop;
+using HomeSec.Core.Plugins.Filters.None;
+using HomeSec.Core.Plugins.Notifiers.Log;
+using HomeSec.Core.Plugins.Sources.LocalFolder;
+using HomeSec.Core.Plugins.Storage.Local;
+using Microsoft.Extensions.Logging;
+
+namespace HomeSec.Core.Plugins;
+
+/// <summary>One registry per plugin kind. A new plugin is one class and one line here.</summary>
+public sealed class PluginRegistries
+{
+    public PluginRegistry<IClipSource> Sources { get; } = new(PluginKind.Source);
+    public PluginRegistry<IObjectFilter> Filters { get; } = new(PluginKind.Filter);
+    public PluginRegistry<IVlmAnalyzer> Analyzers { get; } = new(PluginKind.Analyzer);
+    public PluginRegistry<IStorageBackend> Storage { get; } = new(PluginKind.Storage);
+    public PluginRegistry<INotifier> Notifiers { get; } = new(PluginKind.Notifier);
+    public PluginRegistry<IAlertPolicy> AlertPolicies { get; } = new(PluginKind.AlertPolicy);
+
+    public static PluginRegistries CreateBuiltin()
+    {
+        var registries = new PluginRegistries();
+        registries.Sources.Register("local_folder", LocalFolderOptions.Read,
+            (options, context) => new LocalFolderSource(options, context.CameraName ?? throw new InvalidOperationException("a source needs its camera name"),
+                context.Clock, context.LoggerFactory.CreateLogger<LocalFolderSource>()));
+        registries.Filters.Register("none", NoOptions.Read, (_, _) => new NoFilter());
+        registries.Storage.Register("local", LocalStorageOptions.Read, (options, _) => new LocalStorage(options));
+        registries.Notifiers.Register("log", LogNotifierOptions.Read,
+            (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()));
+        registries.AlertPolicies
+            .Register("default", DefaultAlertPolicyOptions.Read, (options, _) => new DefaultAlertPolicy(options))
+            .Register("noop", NoOptions.Read, (_, _) => new NoopAlertPolicy());
+        return registries;
+    }
+}

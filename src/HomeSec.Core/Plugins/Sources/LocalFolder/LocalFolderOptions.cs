@@ -1,0 +1,35 @@
+using HomeSec.Core.Config;
+
+namespace HomeSec.Core.Plugins.Sources.LocalFolder;
+
+/// <param name="WatchDir">The folder clips are dropped into.</param>
+/// <param name="StabilityThreshold">A file must keep its size and time this long before it is taken, so half-written files are not.</param>
+/// <param name="ManifestPath">Where the source remembers what it handed over (works with no database).</param>
+public sealed record LocalFolderOptions(
+    string WatchDir,
+    TimeSpan PollInterval,
+    TimeSpan StabilityThreshold,
+    IReadOnlyList<string> Extensions,
+    string ManifestPath)
+{
+    public static readonly IReadOnlyList<string> DefaultExtensions = [".mp4", ".mkv", ".mov", ".avi", ".ts"];
+
+    public static LocalFolderOptions Read(ConfigSection config)
+    {
+        var watchDir = Path.GetFullPath(config.String("watch_dir", required: true) ?? ".");
+        var extensions = config.StringList("extensions", DefaultExtensions)
+            .Select(e => e.StartsWith('.') ? e.ToLowerInvariant() : "." + e.ToLowerInvariant())
+            .ToList();
+        if (extensions.Count == 0)
+        {
+            config.Error("extensions", "may not be empty; e.g. [.mp4, .mkv]");
+        }
+
+        return new LocalFolderOptions(
+            watchDir,
+            config.Seconds("poll_interval_s", 1.0, 0.05, 3600),
+            config.Seconds("stability_threshold_s", 2.0, 0, 3600),
+            extensions,
+            Path.GetFullPath(config.String("manifest_path") ?? Path.Combine(watchDir, ".homesec", "manifest.jsonl")));
+    }
+}

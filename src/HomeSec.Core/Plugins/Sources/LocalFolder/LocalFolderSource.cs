@@ -1,0 +1,136 @@
+using System.Runtime.CompilerServices;
+using HomeSec.Core.Clips;
+using Microsoft.Extensions.Logging;
+
+namespace HomeSec.Core.Plugins.Sources.LocalFolder;
+
+/// <summary>
+/// Watches a folder by polling. A file becomes a clip once its size and modification time have held
+/// still for the stability threshold; the manifest makes sure each file is handed over once.
+/// </summary>
+public sealed class LocalFolderSource(LocalFolderOptions options, string cameraName, TimeProvider clock, ILogger<LocalFolderSource> logger)
+    : IClipSource
+{
+    private readonly Dictionary<string, Observation> _observed = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<ClipManifest> _manifest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTimeOffset? _lastPoll;
+    private string _problem = "";
+
+    public SourceHealth Health => new(_lastPoll is not null && _problem.Length == 0, _lastPoll,
+        _problem.Length > 0 ? _problem : $"watching {options.WatchDir}");
+
+    public async IAsyncEnumerable<RecordedClip> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.WatchDir);
+        var manifest = await ClipManifest.OpenAsync(options.ManifestPath, cancellationToken);
+        _manifest.TrySetResult(manifest);
+        try
+        {
+            foreach (var pending in manifest.Pending)
+            {
+                if (File.Exists(pending.FilePath))
+                {
+                    yield return ToClip(pending, resumed: true);
+                }
+                else
+                {
+                    logger.LogError("Clip {ClipId} was handed over but its file {Path} is gone; it cannot be resumed", pending.ClipId, pending.FilePath);
+                }
+            }
+
+            using var timer = new PeriodicTimer(options.PollInterval, clock);
+            do
+            {
+                foreach (var entry in await PollAsync(manifest, cancellationToken))
+                {
+                    yield return ToClip(entry, resumed: false);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        finally
+        {
+            await manifest.DisposeAsync();
+        }
+    }
+
+    public async Task MarkProcessedAsync(ClipId clipId, CancellationToken cancellationToken)
+    {
+        var manifest = await _manifest.Task.WaitAsync(cancellationToken);
+        await manifest.MarkDoneAsync(clipId, cancellationToken);
+    }
+
+    private async Task<List<ClipManifest.Entry>> PollAsync(ClipManifest manifest, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var ready = new List<ClipManifest.Entry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        IEnumerable<FileInfo> files;
+        try
+        {
+            files = new DirectoryInfo(options.WatchDir)
+                .EnumerateFiles("*", SearchOption.TopDirectoryOnly)
+                .Where(f => !f.Name.StartsWith('.') && options.Extensions.Contains(f.Extension.ToLowerInvariant()))
+                .ToList();
+            _problem = "";
+        }
+        catch (IOException ex)
+        {
+            _problem = $"cannot read {options.WatchDir}: {ex.Message}";
+            logger.LogWarning(ex, "Cannot read watch folder {WatchDir}", options.WatchDir);
+            return ready;
+        }
+
+        foreach (var file in files.OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal))
+        {
+            seen.Add(file.FullName);
+            var modified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
+            if (manifest.Knows(file.FullName, file.Length, modified))
+            {
+                continue;
+            }
+
+            if (!_observed.TryGetValue(file.FullName, out var seenBefore) || seenBefore.Size != file.Length || seenBefore.ModifiedAt != modified)
+            {
+                _observed[file.FullName] = new Observation(file.Length, modified, now);
+                if (options.StabilityThreshold > TimeSpan.Zero)
+                {
+                    continue;
+                }
+            }
+            else if (now - seenBefore.StableSince < options.StabilityThreshold)
+            {
+                continue;
+            }
+
+            var entry = new ClipManifest.Entry(NewClipId(manifest, modified), file.FullName, file.Length, modified, Done: false);
+            await manifest.AddAsync(entry, cancellationToken);
+            _observed.Remove(file.FullName);
+            ready.Add(entry);
+        }
+
+        foreach (var vanished in _observed.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            _observed.Remove(vanished);
+        }
+
+        _lastPoll = now;
+        return ready;
+    }
+
+    private ClipId NewClipId(ClipManifest manifest, DateTimeOffset modified)
+    {
+        var collision = 0;
+        while (manifest.HasClip(ClipId.For(cameraName, modified, collision)))
+        {
+            collision++;
+        }
+
+        return ClipId.For(cameraName, modified, collision);
+    }
+
+    private RecordedClip ToClip(ClipManifest.Entry entry, bool resumed) =>
+        new(entry.ClipId, cameraName, entry.FilePath, entry.ModifiedAt, entry.ModifiedAt, entry.Size, resumed);
+
+    private sealed record Observation(long Size, DateTimeOffset ModifiedAt, DateTimeOffset StableSince);
+}

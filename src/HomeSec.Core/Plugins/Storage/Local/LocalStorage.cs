@@ -1,0 +1,82 @@
+using System.Text;
+
+namespace HomeSec.Core.Plugins.Storage.Local;
+
+/// <summary>
+/// Stores objects as files under a root folder. Writes go to a temporary file first and are then
+/// renamed, so a stored object is always complete; a second put of the same content is a no-op.
+/// </summary>
+public sealed class LocalStorage(LocalStorageOptions options) : IStorageBackend
+{
+    private const int CopyBufferSize = 1 << 20;
+
+    public async Task<StoredObject> PutFileAsync(string localPath, string key, CancellationToken cancellationToken)
+    {
+        var target = PathOf(key);
+        var sourceLength = new FileInfo(localPath).Length;
+        if (File.Exists(target) && new FileInfo(target).Length == sourceLength)
+        {
+            return Describe(key, target);
+        }
+
+        await using (var source = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize, useAsync: true))
+        {
+            await WriteAtomicallyAsync(target, source, cancellationToken);
+        }
+
+        return Describe(key, target);
+    }
+
+    public async Task<StoredObject> PutJsonAsync(string key, string json, CancellationToken cancellationToken)
+    {
+        var target = PathOf(key);
+        await using var source = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        await WriteAtomicallyAsync(target, source, cancellationToken);
+        return Describe(key, target);
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathOf(key)));
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize, useAsync: true));
+
+    private static async Task WriteAtomicallyAsync(string target, Stream content, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temp = $"{target}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            await using (var destination = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, useAsync: true))
+            {
+                await content.CopyToAsync(destination, CopyBufferSize, cancellationToken);
+                await destination.FlushAsync(cancellationToken);
+                destination.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Keys are relative paths; one that would leave the root is a bug in the caller.</summary>
+    private string PathOf(string key)
+    {
+        var path = Path.GetFullPath(Path.Combine(options.Root, key));
+        if (!path.StartsWith(options.Root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"storage key '{key}' leaves the storage root", nameof(key));
+        }
+
+        return path;
+    }
+
+    private StoredObject Describe(string key, string path)
+    {
+        var storageUri = $"local://{key}";
+        var viewUrl = options.ViewUrlBase is { } baseUri ? new Uri(baseUri, key).ToString() : new Uri(path).AbsoluteUri;
+        return new StoredObject(storageUri, viewUrl);
+    }
+}

@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Akka.Hosting;
+using HomeSec.Actors;
+using HomeSec.Actors.Cameras;
+using HomeSec.Actors.Clips;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace HomeSec.Api;
+
+/// <summary><c>GET /health</c>: each camera source's health and the clips in flight; 503 when a source is unhealthy.</summary>
+public static class HealthEndpoints
+{
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
+
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/health", async (IRequiredActor<HomeSecRoot> root, CancellationToken cancellationToken) =>
+        {
+            var homesec = await root.GetAsync(cancellationToken);
+            CameraProtocol.CamerasHealth cameras;
+            ClipProtocol.ClipsInFlight clips;
+            try
+            {
+                cameras = await homesec.Ask<CameraProtocol.CamerasHealth>(CameraProtocol.GetCamerasHealth.Instance, QueryTimeout, cancellationToken);
+                clips = await homesec.Ask<ClipProtocol.ClipsInFlight>(ClipProtocol.GetClipsInFlight.Instance, QueryTimeout, cancellationToken);
+            }
+            catch (AskTimeoutException)
+            {
+                return Results.Json(new { status = "unavailable", detail = "the actor system did not answer in time" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            var healthy = cameras.Cameras.Values.All(h => h.Healthy);
+            var body = new
+            {
+                status = healthy ? "ok" : "degraded",
+                sources = cameras.Cameras.ToDictionary(c => c.Key, c => new { healthy = c.Value.Healthy, last_heartbeat = c.Value.LastHeartbeat, detail = c.Value.Detail }),
+                clips = new { in_flight = clips.Running.Count, waiting = clips.Waiting },
+            };
+            return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        return endpoints;
+    }
+}
