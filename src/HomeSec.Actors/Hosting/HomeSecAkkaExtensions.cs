@@ -13,9 +13,28 @@ public static class HomeSecAkkaExtensions
 
     public static string HoconPath(string fileName) => Path.Combine(AppContext.BaseDirectory, "hocon", fileName);
 
+    /// <summary>The actor-system settings of <c>hocon/homesec.conf</c> (serializers, dispatchers).</summary>
+    public static Config HomeSecConfig() => ConfigurationFactory.ParseString(File.ReadAllText(HoconPath("homesec.conf")));
+
+    /// <summary>The SQLite journal settings for one database file, complete with the plugin's defaults.</summary>
+    public static Config SqliteJournalConfig(string databasePath)
+    {
+        PrepareSqliteFile(databasePath);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString();
+        var quoted = "\"" + connectionString.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        return ConfigurationFactory.ParseString(
+                $"""
+                akka.persistence.journal.sql.connection-string = {quoted}
+                akka.persistence.snapshot-store.sql.connection-string = {quoted}
+                akka.persistence.query.journal.sql.connection-string = {quoted}
+                """)
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(HoconPath("persistence.sqlite.conf"))))
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
     public static AkkaConfigurationBuilder AddHomeSec(this AkkaConfigurationBuilder builder, HomeSecSettings settings) =>
         builder
-            .AddHoconFile(HoconPath("homesec.conf"), HoconAddMode.Prepend)
+            .AddHocon(HomeSecConfig(), HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
                 var root = system.ActorOf(HomeSecRoot.Props(settings), "homesec");
@@ -23,21 +42,8 @@ public static class HomeSecAkkaExtensions
             });
 
     /// <summary>The embedded journal: one SQLite file, in WAL mode so queries never block the writer.</summary>
-    public static AkkaConfigurationBuilder AddSqliteJournal(this AkkaConfigurationBuilder builder, string databasePath)
-    {
-        PrepareSqliteFile(databasePath);
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString();
-        var quoted = "\"" + connectionString.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-        return builder
-            .AddHocon(
-                $"""
-                akka.persistence.journal.sql.connection-string = {quoted}
-                akka.persistence.snapshot-store.sql.connection-string = {quoted}
-                akka.persistence.query.journal.sql.connection-string = {quoted}
-                """, HoconAddMode.Prepend)
-            .AddHoconFile(HoconPath("persistence.sqlite.conf"), HoconAddMode.Append)
-            .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
-    }
+    public static AkkaConfigurationBuilder AddSqliteJournal(this AkkaConfigurationBuilder builder, string databasePath) =>
+        builder.AddHocon(SqliteJournalConfig(databasePath), HoconAddMode.Prepend);
 
     private static void PrepareSqliteFile(string databasePath)
     {

@@ -1,0 +1,117 @@
+using Akka.Actor;
+using Akka.Configuration;
+using HomeSec.Actors.Hosting;
+using HomeSec.Actors.Repository;
+using HomeSec.Core.Alerts;
+using HomeSec.Core.Clips;
+using Microsoft.Data.Sqlite;
+using Xunit;
+using static HomeSec.Actors.Repository.RepositoryProtocol;
+using static HomeSec.Core.Clips.ClipEvents;
+
+namespace HomeSec.Tests.Actors.Repository;
+
+/// <summary>The repository on the real embedded journal: Akka.Persistence.Sql on a SQLite file.</summary>
+public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private readonly string _databasePath;
+
+    public ClipRepositorySpecs() : this(Path.Combine(Path.GetTempPath(), $"homesec-repo-{Guid.NewGuid():N}", "journal.db"))
+    {
+    }
+
+    private ClipRepositorySpecs(string databasePath) : base(JournalConfig(databasePath), "repository-specs")
+    {
+        _databasePath = databasePath;
+    }
+
+    [Fact]
+    public async Task Should_store_events_as_plain_json_and_give_them_back_when_a_new_actor_system_reads_the_same_file()
+    {
+        // Given
+        var clipId = ClipId.For("garden", new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+        var at = DateTimeOffset.UnixEpoch;
+        var repository = Sys.ActorOf(ClipRepository.Props(TimeSpan.FromSeconds(30)));
+        IClipEvent[] events =
+        [
+            new ClipRecorded(clipId, at, "garden", "/clips/a.mp4", at, at.AddSeconds(5), 42),
+            new UploadCompleted(clipId, at.AddSeconds(1), "local", "local://garden/a.mp4", "file:///a.mp4"),
+            new VlmCompleted(clipId, at.AddSeconds(2), new AnalysisResult(RiskLevel.Critical, "break_in_attempt", "Someone forces the gate.")),
+        ];
+
+        // When
+        foreach (var evt in events)
+        {
+            repository.Tell(evt);
+        }
+
+        AwaitCondition(() => JournalRows(clipId).Count == events.Length, TimeSpan.FromSeconds(15));
+        using var second = ActorSystem.Create("repository-specs-2", JournalConfig(_databasePath));
+        var reader = second.ActorOf(ClipRepository.Props(TimeSpan.FromSeconds(30)));
+        var history = await reader.Ask<ClipHistory>(new LoadClipHistory(clipId), TimeSpan.FromSeconds(15));
+
+        // Then
+        var rows = JournalRows(clipId);
+        Assert.Equal(["clip_recorded", "upload_completed", "vlm_completed"], rows.Select(r => r.Manifest));
+        Assert.DoesNotContain("$type", rows[2].Json, StringComparison.Ordinal);
+        Assert.Contains("\"risk_level\":\"critical\"", rows[2].Json, StringComparison.Ordinal);
+        Assert.NotNull(history.State);
+        Assert.Equal("local://garden/a.mp4", history.State.StorageUri);
+        Assert.Equal(ClipStatus.Analyzed, history.State.Status);
+        Assert.Equal(RiskLevel.Critical, history.State.Analysis?.RiskLevel);
+    }
+
+    [Fact]
+    public void Should_keep_writing_a_clip_when_its_journal_was_passivated_in_between()
+    {
+        // Given
+        var clipId = ClipId.For("porch", new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+        var at = DateTimeOffset.UnixEpoch;
+        var repository = Sys.ActorOf(ClipRepository.Props(TimeSpan.FromMilliseconds(100)));
+
+        // When
+        repository.Tell(new ClipRecorded(clipId, at, "porch", "/clips/b.mp4", at, at, 1));
+        AwaitCondition(() => JournalRows(clipId).Count == 1, TimeSpan.FromSeconds(15));
+        repository.Tell(new ClipCompleted(clipId, at.AddSeconds(3), HadErrors: false));
+        AwaitCondition(() => JournalRows(clipId).Count == 2, TimeSpan.FromSeconds(15));
+        repository.Tell(new LoadClipHistory(clipId), TestActor);
+
+        // Then
+        var history = ExpectMsg<ClipHistory>(TimeSpan.FromSeconds(15));
+        Assert.Equal(ClipStatus.Done, history.State?.Status);
+        Assert.Equal([1L, 2L], JournalRows(clipId).Select(r => r.SequenceNr));
+    }
+
+    public new void Dispose()
+    {
+        base.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(Path.GetDirectoryName(_databasePath)!, recursive: true);
+    }
+
+    private static Config JournalConfig(string databasePath) =>
+        HomeSecAkkaExtensions.SqliteJournalConfig(databasePath).WithFallback(HomeSecAkkaExtensions.HomeSecConfig());
+
+    private List<(long SequenceNr, string Manifest, string Json)> JournalRows(ClipId clipId)
+    {
+        using var connection = new SqliteConnection($"Data Source={_databasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            return [];
+        }
+
+        command.CommandText = "SELECT sequence_number, manifest, CAST(message AS TEXT) FROM journal WHERE persistence_id = $id ORDER BY sequence_number";
+        command.Parameters.AddWithValue("$id", ClipJournal.PersistenceIdFor(clipId));
+        using var reader = command.ExecuteReader();
+        var rows = new List<(long, string, string)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
+}

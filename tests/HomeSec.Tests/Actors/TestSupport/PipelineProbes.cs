@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.TestKit;
+using HomeSec.Actors.Clips;
+using HomeSec.Core.Alerts;
+using HomeSec.Core.Clips;
+using HomeSec.Core.Config;
+using HomeSec.Core.Plugins;
+using HomeSec.Core.Plugins.AlertPolicies.Default;
+
+namespace HomeSec.Tests.Actors.TestSupport;
+
+/// <summary>Test probes standing in for the worker pools and the repository of a <see cref="ClipPipeline"/>.</summary>
+public sealed class PipelineProbes(TestKitBase testKit)
+{
+    public TestProbe Uploads { get; } = testKit.CreateTestProbe("uploads");
+    public TestProbe Filters { get; } = testKit.CreateTestProbe("filters");
+    public TestProbe Vlm { get; } = testKit.CreateTestProbe("vlm");
+    public TestProbe Notify { get; } = testKit.CreateTestProbe("notify");
+    public TestProbe Repository { get; } = testKit.CreateTestProbe("repository");
+
+    public static RetryConfig FastRetry(int maxAttempts = 3, double backoffMs = 20) =>
+        new(maxAttempts, TimeSpan.FromMilliseconds(backoffMs), TimeSpan.FromSeconds(1));
+
+    public static IAlertPolicy Policy(bool notifyOnMotion = true) =>
+        new DefaultAlertPolicy(new DefaultAlertPolicyOptions(RiskLevel.Medium, ["delivery"], notifyOnMotion));
+
+    public ClipPipeline Pipeline(
+        RetryConfig? retry = null,
+        bool vlmEnabled = true,
+        IReadOnlyList<string>? notifiers = null,
+        IAlertPolicy? policy = null,
+        TimeSpan? stageDeadline = null) => new(
+        Uploads.Ref,
+        Filters.Ref,
+        vlmEnabled ? Vlm.Ref : null,
+        Notify.Ref,
+        Repository.Ref,
+        "local",
+        "test-filter",
+        vlmEnabled ? "test-vlm" : null,
+        notifiers ?? ["log"],
+        ["person"],
+        policy ?? Policy(),
+        new Dictionary<string, AlertOverrides>(),
+        retry ?? FastRetry(),
+        stageDeadline ?? TimeSpan.FromSeconds(30),
+        TimeProvider.System);
+
+    public static RecordedClip Clip(string camera = "front_door", int second = 0, bool resumed = false)
+    {
+        var at = new DateTimeOffset(2026, 11, 24, 12, 0, second, TimeSpan.Zero);
+        return new RecordedClip(ClipId.For(camera, at), camera, $"/tmp/{camera}-{second}.mp4", at, at.AddSeconds(10), 1234, resumed);
+    }
+
+    /// <summary>All clip events the repository probe received until the clip completed, in order.</summary>
+    public List<IClipEvent> EventsUntilCompleted(TimeSpan? within = null)
+    {
+        var events = new List<IClipEvent>();
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        while (events.LastOrDefault() is not ClipEvents.ClipCompleted)
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            events.Add(Repository.ExpectMsg<IClipEvent>(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1)));
+        }
+
+        return events;
+    }
+}
