@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of the solution (unit, actor and integration) and prints "N passed, N failed".
+# Needs ffmpeg on PATH; `bash .ci/run` installs it on a fresh Debian machine.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+command -v ffmpeg >/dev/null || { echo "ffmpeg is missing: run 'bash .ci/run' (installs it with apt) or 'sudo apt-get install ffmpeg'" >&2; exit 1; }
+
+results=TestResults
+rm -rf "$results"
+dotnet build HomeSec.sln --nologo -v quiet || { echo "0 passed, 1 failed (build failed)"; exit 1; }
+dotnet test HomeSec.sln --no-build --nologo --results-directory "$results" --logger trx "$@"
+status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+exit "$status"

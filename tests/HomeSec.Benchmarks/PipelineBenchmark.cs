@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Configuration;
+using HomeSec.Actors;
+using HomeSec.Actors.Cameras;
+using HomeSec.Actors.Hosting;
+using HomeSec.Actors.Workers;
+using HomeSec.Core.Alerts;
+using HomeSec.Core.Clips;
+using HomeSec.Core.Config;
+using HomeSec.Core.Plugins;
+using HomeSec.Core.Plugins.AlertPolicies.Default;
+using HomeSec.Core.Plugins.Filters.None;
+using Microsoft.Data.Sqlite;
+
+namespace HomeSec.Benchmarks;
+
+/// <summary>
+/// Pushes N clips through the whole actor tree (camera → coordinator → supervisors → worker pools →
+/// notify, every event to the repository) with instant plugins, and measures clip throughput and
+/// latency. Runs once on the in-memory journal (the baseline: the pipeline alone) and once on the
+/// SQLite journal, and reports how long the journal takes to hold every event.
+/// </summary>
+public static class PipelineBenchmark
+{
+    private const int EventsPerClip = 9;
+
+    public static async Task<Figures> RunAsync(int clips, int maxInFlight, string? sqlitePath)
+    {
+        var config = HomeSecAkkaExtensions.HomeSecConfig();
+        config = sqlitePath is null
+            ? ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(config)
+            : ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(HomeSecAkkaExtensions.SqliteJournalConfig(sqlitePath)).WithFallback(config);
+
+        var source = new InstantSource(clips);
+        var settings = new HomeSecSettings(
+            [new CameraSource("bench", () => source)],
+            new WorkerPoolSettings(new InstantStorage(), "instant", TimeSpan.FromSeconds(30), 2,
+                new NoFilter(), "none", TimeSpan.FromSeconds(30), 2,
+                null, null, TimeSpan.FromSeconds(30), 1,
+                [new NamedNotifier("count", new CountingNotifier(), TimeSpan.FromSeconds(30))], TimeSpan.FromSeconds(30), 2),
+            new DefaultAlertPolicy(new DefaultAlertPolicyOptions(RiskLevel.Medium, [], NotifyOnMotion: true)),
+            new Dictionary<string, AlertOverrides>(),
+            ["person"],
+            new RetryConfig(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)),
+            maxInFlight,
+            TimeProvider.System);
+
+        using var system = ActorSystem.Create("bench", config);
+        var stopwatch = Stopwatch.StartNew();
+        system.ActorOf(HomeSecRoot.Props(settings), "homesec");
+        await source.AllProcessed.WaitAsync(TimeSpan.FromMinutes(10));
+        var pipelineSeconds = stopwatch.Elapsed.TotalSeconds;
+
+        double? journalSeconds = null;
+        if (sqlitePath is not null)
+        {
+            var expectedRows = (long)clips * EventsPerClip;
+            while (CountJournalRows(sqlitePath) < expectedRows)
+            {
+                if (stopwatch.Elapsed > TimeSpan.FromMinutes(10))
+                {
+                    throw new TimeoutException($"journal holds {CountJournalRows(sqlitePath)} of {expectedRows} events after 10 minutes");
+                }
+
+                await Task.Delay(20);
+            }
+
+            journalSeconds = stopwatch.Elapsed.TotalSeconds;
+        }
+
+        await system.Terminate();
+        var latencies = source.LatenciesMs.Order().ToArray();
+        return new Figures(clips, pipelineSeconds, journalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static long CountJournalRows(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            return 0;
+        }
+
+        command.CommandText = "SELECT count(*) FROM journal";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public sealed record Figures(int Clips, double PipelineSeconds, double? JournalSeconds, double P50Ms, double P99Ms)
+    {
+        public double ClipsPerSecond => Clips / PipelineSeconds;
+
+        public double? PersistedClipsPerSecond => JournalSeconds is { } s ? Clips / s : null;
+    }
+
+    /// <summary>Hands over N clips at once and records when each is reported processed.</summary>
+    private sealed class InstantSource(int count) : IClipSource
+    {
+        private readonly ConcurrentDictionary<ClipId, long> _handedOverAt = new();
+        private readonly ConcurrentBag<double> _latenciesMs = [];
+        private readonly TaskCompletionSource _allProcessed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task AllProcessed => _allProcessed.Task;
+
+        public IReadOnlyCollection<double> LatenciesMs => _latenciesMs;
+
+        public SourceHealth Health => new(true, DateTimeOffset.UtcNow, "benchmark");
+
+        public async IAsyncEnumerable<RecordedClip> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            for (var i = 0; i < count; i++)
+            {
+                var at = start.AddSeconds(i);
+                var clip = new RecordedClip(ClipId.For("bench", at), "bench", $"/bench/{i}.mp4", at, at, 1, Resumed: false);
+                _handedOverAt[clip.ClipId] = Stopwatch.GetTimestamp();
+                yield return clip;
+            }
+
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        public Task MarkProcessedAsync(ClipId clipId, CancellationToken cancellationToken)
+        {
+            _latenciesMs.Add(Stopwatch.GetElapsedTime(_handedOverAt[clipId]).TotalMilliseconds);
+            if (_latenciesMs.Count == count)
+            {
+                _allProcessed.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class InstantStorage : IStorageBackend
+    {
+        public Task<StoredObject> PutFileAsync(string localPath, string key, CancellationToken cancellationToken) =>
+            Task.FromResult(new StoredObject($"bench://{key}", $"https://example.invalid/{key}"));
+
+        public Task<StoredObject> PutJsonAsync(string key, string json, CancellationToken cancellationToken) => PutFileAsync("", key, cancellationToken);
+
+        public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => Task.FromResult<Stream>(new MemoryStream());
+    }
+
+    private sealed class CountingNotifier : INotifier
+    {
+        private int _sent;
+
+        public Task SendAsync(Alert alert, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _sent);
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace HomeSec.IntegrationTests.TestSupport;
+
+/// <summary>The real <c>homesec</c> executable as a child process, with its output captured.</summary>
+public sealed class DaemonProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private DaemonProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    public static DaemonProcess Start(string workingDirectory, params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "homesec.dll"));
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        return new DaemonProcess(Process.Start(startInfo) ?? throw new InvalidOperationException("could not start homesec"));
+    }
+
+    /// <summary>Runs homesec to completion (e.g. <c>validate</c>) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(string workingDirectory, params string[] arguments)
+    {
+        await using var daemon = Start(workingDirectory, arguments);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await daemon._process.WaitForExitAsync(timeout.Token);
+        daemon._process.WaitForExit();
+        return (daemon.ExitCode, daemon.Output);
+    }
+
+    /// <summary>Sends SIGTERM (what Docker and systemd send) and waits for a graceful exit.</summary>
+    public async Task<int> TerminateAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(timeout.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
