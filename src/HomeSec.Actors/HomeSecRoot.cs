@@ -47,5 +47,6 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
     {
         Receive<CameraProtocol.GetCamerasHealth>(query => _cameras.Forward(query));
         Receive<ClipProtocol.GetClipsInFlight>(query => _clips.Forward(query));
+        Receive<ClipProtocol.DrainClips>(drain => _clips.Forward(drain));
     }
 }

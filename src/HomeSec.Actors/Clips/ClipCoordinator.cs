@@ -18,6 +18,7 @@ public sealed class ClipCoordinator : ReceiveActor
     private readonly Dictionary<ClipId, Running> _running = [];
     private readonly Queue<(RecordedClip Clip, IActorRef Camera)> _waiting = new();
     private readonly HashSet<ClipId> _waitingIds = [];
+    private IActorRef? _drainRequester;
 
     public ClipCoordinator(ClipPipeline pipeline, int maxInFlight)
     {
@@ -27,6 +28,7 @@ public sealed class ClipCoordinator : ReceiveActor
         Receive<ClipProcessed>(OnClipProcessed);
         Receive<Terminated>(OnSupervisorStopped);
         Receive<GetClipsInFlight>(_ => Sender.Tell(new ClipsInFlight(_running.Keys.ToList(), _waiting.Count)));
+        Receive<DrainClips>(_ => Drain());
     }
 
     public static Props Props(ClipPipeline pipeline, int maxInFlight) => Akka.Actor.Props.Create(() => new ClipCoordinator(pipeline, maxInFlight));
@@ -38,6 +40,11 @@ public sealed class ClipCoordinator : ReceiveActor
     private void Admit(ProcessClip message)
     {
         var clipId = message.Clip.ClipId;
+        if (_drainRequester is not null)
+        {
+            return;
+        }
+
         if (_running.ContainsKey(clipId) || _waitingIds.Contains(clipId))
         {
             _log.Debug("Clip {0} is already in the pipeline; ignoring the duplicate", clipId);
@@ -85,8 +92,26 @@ public sealed class ClipCoordinator : ReceiveActor
         StartWaiting();
     }
 
+    private void Drain()
+    {
+        _drainRequester = Sender;
+        _log.Info("Shutting down: admitting no more clips; {0} in flight, {1} waiting (they stay on disk for the next start)", _running.Count, _waiting.Count);
+        _waiting.Clear();
+        _waitingIds.Clear();
+        ReplyWhenDrained();
+    }
+
+    private void ReplyWhenDrained()
+    {
+        if (_drainRequester is not null && _running.Count == 0)
+        {
+            _drainRequester.Tell(new Drained(0));
+        }
+    }
+
     private void StartWaiting()
     {
+        ReplyWhenDrained();
         while (_running.Count < _maxInFlight && _waiting.TryDequeue(out var next))
         {
             _waitingIds.Remove(next.Clip.ClipId);

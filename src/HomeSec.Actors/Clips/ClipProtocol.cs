@@ -16,4 +16,15 @@ public static class ClipProtocol
     }
 
     public sealed record ClipsInFlight(IReadOnlyList<ClipId> Running, int Waiting);
+
+    /// <summary>
+    /// Shutdown: admit no more clips and answer <see cref="Drained"/> once the clips in flight are done.
+    /// Clips not started stay on disk and are handed over again at the next start.
+    /// </summary>
+    public sealed record DrainClips
+    {
+        public static DrainClips Instance { get; } = new();
+    }
+
+    public sealed record Drained(int Unfinished);
 }

@@ -1,5 +1,7 @@
+using Akka;
 using Akka.Actor;
 using Akka.Configuration;
+using HomeSec.Actors.Clips;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
@@ -39,7 +41,23 @@ public static class HomeSecAkkaExtensions
             {
                 var root = system.ActorOf(HomeSecRoot.Props(settings), "homesec");
                 registry.Register<HomeSecRoot>(root);
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-clips", () => DrainAsync(root, settings.DrainTimeout));
             });
+
+    /// <summary>Lets the clips in flight finish (bounded), so a restart has less to resume.</summary>
+    private static async Task<Done> DrainAsync(IActorRef root, TimeSpan timeout)
+    {
+        try
+        {
+            await root.Ask<ClipProtocol.Drained>(ClipProtocol.DrainClips.Instance, timeout);
+        }
+        catch (AskTimeoutException)
+        {
+            // The unfinished clips are still pending on disk and are resumed at the next start.
+        }
+
+        return Done.Instance;
+    }
 
     /// <summary>The embedded journal: one SQLite file, in WAL mode so queries never block the writer.</summary>
     public static AkkaConfigurationBuilder AddSqliteJournal(this AkkaConfigurationBuilder builder, string databasePath) =>

@@ -23,6 +23,9 @@ public sealed record HomeSecSettings(
 
     public CameraRestartBackoff CameraBackoff { get; init; } = CameraRestartBackoff.Default;
 
+    /// <summary>How long shutdown waits for clips in flight (below the phase timeout in hocon/homesec.conf).</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock)
     {
         var context = new PluginContext(loggerFactory, clock);

@@ -66,6 +66,31 @@ public sealed class ClipCoordinatorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSec
         probes.Uploads.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
+    [Fact]
+    public void Should_finish_the_clips_in_flight_and_start_no_others_when_draining_for_shutdown()
+    {
+        // Given
+        var probes = new PipelineProbes(this);
+        var coordinator = Sys.ActorOf(ClipCoordinator.Props(probes.Pipeline(policy: PipelineProbes.Policy(notifyOnMotion: false)), maxInFlight: 1));
+        var running = PipelineProbes.Clip(second: 1);
+        coordinator.Tell(new ProcessClip(running), TestActor);
+        coordinator.Tell(new ProcessClip(PipelineProbes.Clip(second: 2)), TestActor);
+        probes.Uploads.ExpectMsg<StartUpload>();
+        var supervisor = probes.Uploads.LastSender;
+        var drainer = CreateTestProbe();
+
+        // When
+        coordinator.Tell(DrainClips.Instance, drainer);
+        coordinator.Tell(new ProcessClip(PipelineProbes.Clip(second: 3)), TestActor);
+        drainer.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        FinishClip(probes, running, supervisor);
+
+        // Then
+        Assert.Equal(new Drained(0), drainer.ExpectMsg<Drained>());
+        Assert.Equal(running.ClipId, ExpectMsg<ClipProcessed>().ClipId);
+        probes.Uploads.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
     private static void FinishClip(PipelineProbes probes, RecordedClip clip, Akka.Actor.IActorRef supervisor)
     {
         supervisor.Tell(new UploadResult(clip.ClipId, 1, StageResult<StoredObject>.Ok(new StoredObject("local://x", null))), Akka.Actor.ActorRefs.NoSender);
