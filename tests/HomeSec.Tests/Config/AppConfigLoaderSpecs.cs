@@ -119,6 +119,7 @@ public sealed class AppConfigLoaderSpecs
         { "duplicate notifier names", ConfigYaml.With("notifiers:\n  - backend: log\n  - backend: log\n"), "notifiers[1].name", ["duplicate notifier name 'log'"] },
         { "no cameras key", ConfigYaml.Storage, "cameras", ["is required"] },
         { "empty camera list", "cameras: []\n" + ConfigYaml.Storage, "cameras", ["at least one camera"] },
+        { "camera list left blank", "cameras:\n" + ConfigYaml.Storage, "cameras", ["at least one camera"] },
         { "camera that is not a mapping", "cameras:\n  - front_door\n" + ConfigYaml.Storage, "cameras[0]", ["expected a mapping", "'front_door'"] },
         { "watch_dir missing", ConfigYaml.Minimal.Replace("        watch_dir: /tmp/homesec-tests/front_door\n", "        poll_interval_s: 1\n", StringComparison.Ordinal), "cameras[0].source.config.watch_dir", ["is required"] },
         { "storage root missing", ConfigYaml.Camera + "storage:\n  backend: local\n", "storage.config.root", ["is required"] },
