@@ -1,10 +1,9 @@
 using HomeSec.Core.Clips;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
-using HomeSec.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
-namespace HomeSec.Tests.Plugins.Sources;
+namespace HomeSec.Tests.TestSupport;
 
 /// <summary>
 /// One run of a <see cref="LocalFolderSource"/> on a manual clock: the test decides when the folder is
@@ -12,7 +11,7 @@ namespace HomeSec.Tests.Plugins.Sources;
 /// </summary>
 internal sealed class FolderSourceRun : IAsyncDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = Eventually.DefaultTimeout;
 
     private readonly CancellationTokenSource _cts = new(TimeSpan.FromSeconds(30));
     private readonly IAsyncEnumerator<RecordedClip> _clips;
