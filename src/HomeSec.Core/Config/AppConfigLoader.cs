@@ -79,8 +79,9 @@ public static partial class AppConfigLoader
     private static List<CameraConfig> ReadCameras(ConfigSection root, PluginRegistries registries)
     {
         var cameras = new List<CameraConfig>();
+        var errorsBefore = root.ErrorCount;
         var items = root.Items("cameras", required: true);
-        if (root.Has("cameras") && items.Count == 0)
+        if (items.Count == 0 && root.ErrorCount == errorsBefore)
         {
             root.Error("cameras", "needs at least one camera");
         }

@@ -27,6 +27,9 @@ public sealed class ConfigSection
 
     public bool Has(string key) => Find(key) is not null;
 
+    /// <summary>How many errors the whole config read has recorded so far.</summary>
+    internal int ErrorCount => _context.Errors.Count;
+
     public void Error(string key, string message) => _context.Errors.Add(new ConfigError(PathOf(key), message, Find(key)?.Start.Line is { } l ? (int)l : null));
 
     /// <summary>An error about this whole section (e.g. a name that refers to nothing).</summary>

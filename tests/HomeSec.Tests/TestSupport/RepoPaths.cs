@@ -1,0 +1,22 @@
+namespace HomeSec.Tests.TestSupport;
+
+public static class RepoPaths
+{
+    /// <summary>The repository root: the first folder above the test binaries that holds HomeSec.sln.</summary>
+    public static string Root { get; } = FindRoot();
+
+    public static string ExampleConfig => Path.Combine(Root, "config", "example.yaml");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "HomeSec.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"HomeSec.sln not found above {AppContext.BaseDirectory}");
+    }
+}
