@@ -22,7 +22,14 @@ public static class HomeSecAkkaExtensions
     public static Config SqliteJournalConfig(string databasePath)
     {
         PrepareSqliteFile(databasePath);
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString();
+        return JournalConfig("persistence.sqlite.conf", new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString());
+    }
+
+    /// <summary>The PostgreSQL journal settings for one connection string (a secret: never logged).</summary>
+    public static Config PostgresJournalConfig(string connectionString) => JournalConfig("persistence.postgres.conf", connectionString);
+
+    private static Config JournalConfig(string hoconFile, string connectionString)
+    {
         var quoted = "\"" + connectionString.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
         return ConfigurationFactory.ParseString(
                 $"""
@@ -30,7 +37,7 @@ public static class HomeSecAkkaExtensions
                 akka.persistence.snapshot-store.sql.connection-string = {quoted}
                 akka.persistence.query.journal.sql.connection-string = {quoted}
                 """)
-            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(HoconPath("persistence.sqlite.conf"))))
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(HoconPath(hoconFile))))
             .WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
@@ -58,10 +65,6 @@ public static class HomeSecAkkaExtensions
 
         return Done.Instance;
     }
-
-    /// <summary>The embedded journal: one SQLite file, in WAL mode so queries never block the writer.</summary>
-    public static AkkaConfigurationBuilder AddSqliteJournal(this AkkaConfigurationBuilder builder, string databasePath) =>
-        builder.AddHocon(SqliteJournalConfig(databasePath), HoconAddMode.Prepend);
 
     private static void PrepareSqliteFile(string databasePath)
     {

@@ -30,9 +30,22 @@ public sealed record VlmConfig(PluginSpec? Plugin, TimeSpan Timeout);
 public enum StateStoreBackend
 {
     Sqlite,
+    Postgres,
 }
 
-public sealed record StateStoreConfig(StateStoreBackend Backend, string SqlitePath);
+/// <param name="SqlitePath">The journal file (sqlite).</param>
+/// <param name="PostgresConnectionString">From the environment variable named by <c>dsn_env</c> (postgres); never logged.</param>
+/// <param name="SpoolPath">Where events wait on disk while the database is unreachable.</param>
+/// <param name="SpoolMaxEvents">Past this many waiting events, new ones are dropped, counted and logged.</param>
+public sealed record StateStoreConfig(
+    StateStoreBackend Backend,
+    string SqlitePath,
+    string? PostgresConnectionString,
+    string SpoolPath,
+    int SpoolMaxEvents)
+{
+    public override string ToString() => $"StateStoreConfig {{ Backend = {Backend}, SqlitePath = {SqlitePath}, SpoolPath = {SpoolPath} }}";
+}
 
 public sealed record ConcurrencyConfig(int MaxClipsInFlight, int UploadWorkers, int FilterWorkers, int VlmWorkers, int NotifyWorkers);
 

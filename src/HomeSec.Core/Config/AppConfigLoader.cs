@@ -111,9 +111,21 @@ public static partial class AppConfigLoader
 
     private static StateStoreConfig ReadStateStore(ConfigSection section)
     {
-        var backend = section.Choice("backend", StateStoreBackend.Sqlite, new Dictionary<string, StateStoreBackend> { ["sqlite"] = StateStoreBackend.Sqlite });
+        var backend = section.Choice("backend", StateStoreBackend.Sqlite, new Dictionary<string, StateStoreBackend>
+        {
+            ["sqlite"] = StateStoreBackend.Sqlite,
+            ["postgres"] = StateStoreBackend.Postgres,
+        });
         var path = Path.GetFullPath(section.String("path") ?? Path.Combine("data", "homesec.db"));
-        return new StateStoreConfig(backend, path);
+        var dsn = backend == StateStoreBackend.Postgres ? section.Secret("dsn_env", required: true) : null;
+        if (backend == StateStoreBackend.Sqlite && section.Has("dsn_env"))
+        {
+            section.Error("dsn_env", "is only used with backend: postgres");
+        }
+
+        var spool = Path.GetFullPath(section.String("spool_path") ?? Path.Combine("data", "journal-spool"));
+        var spoolMax = section.Int("spool_max_events", 200_000, 100, 100_000_000);
+        return new StateStoreConfig(backend, path, dsn, spool, spoolMax);
     }
 
     private static List<NotifierConfig> ReadNotifiers(ConfigSection root, PluginRegistries registries)

@@ -43,7 +43,11 @@ public static class DaemonHost
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .AddSqliteJournal(config.StateStore.SqlitePath)
+                .AddHocon(config.StateStore.Backend switch
+                {
+                    StateStoreBackend.Postgres => HomeSecAkkaExtensions.PostgresJournalConfig(config.StateStore.PostgresConnectionString!),
+                    _ => HomeSecAkkaExtensions.SqliteJournalConfig(config.StateStore.SqlitePath),
+                }, HoconAddMode.Prepend)
                 .AddHomeSec(settings);
         });
 

@@ -89,7 +89,7 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
         Directory.Delete(Path.GetDirectoryName(_databasePath)!, recursive: true);
     }
 
-    private static Config JournalConfig(string databasePath) =>
+    private static Akka.Configuration.Config JournalConfig(string databasePath) =>
         HomeSecAkkaExtensions.SqliteJournalConfig(databasePath).WithFallback(HomeSecAkkaExtensions.HomeSecConfig());
 
     private List<(long SequenceNr, string Manifest, string Json)> JournalRows(ClipId clipId)
