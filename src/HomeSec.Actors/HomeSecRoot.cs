@@ -21,7 +21,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
     public HomeSecRoot(HomeSecSettings settings)
     {
         _settings = settings;
-        _repository = Context.ActorOf(ClipRepository.Props(settings.JournalIdleTimeout), "repository");
+        _repository = Context.ActorOf(ClipRepository.Props(settings.Repository), "repository");
         Context.ActorOf(WorkerPools.Props(settings.Workers), "workers");
         Become(Starting);
     }
@@ -48,5 +48,6 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
         Receive<CameraProtocol.GetCamerasHealth>(query => _cameras.Forward(query));
         Receive<ClipProtocol.GetClipsInFlight>(query => _clips.Forward(query));
         Receive<ClipProtocol.DrainClips>(drain => _clips.Forward(drain));
+        Receive<RepositoryProtocol.GetStoreHealth>(query => _repository.Forward(query));
     }
 }

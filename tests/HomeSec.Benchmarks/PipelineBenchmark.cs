@@ -6,6 +6,8 @@ using Akka.Configuration;
 using HomeSec.Actors;
 using HomeSec.Actors.Cameras;
 using HomeSec.Actors.Hosting;
+using HomeSec.Actors.Repository;
+using HomeSec.Actors.Repository.Sql;
 using HomeSec.Actors.Workers;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
@@ -27,7 +29,7 @@ public static class PipelineBenchmark
 {
     private const int EventsPerClip = 9;
 
-    public static async Task<Figures> RunAsync(int clips, int maxInFlight, string? sqlitePath)
+    public static async Task<Figures> RunAsync(int clips, int maxInFlight, string? sqlitePath, string spoolFolder)
     {
         var config = HomeSecAkkaExtensions.HomeSecConfig();
         config = sqlitePath is null
@@ -46,6 +48,8 @@ public static class PipelineBenchmark
             ["person"],
             new RetryConfig(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)),
             maxInFlight,
+            new RepositorySettings(sqlitePath is null ? null : ClipStore.For(new StateStoreConfig(StateStoreBackend.Sqlite, sqlitePath, null, spoolFolder, 1_000_000)),
+                spoolFolder, 1_000_000, TimeSpan.FromSeconds(30)),
             TimeProvider.System);
 
         using var system = ActorSystem.Create("bench", config);

@@ -11,9 +11,9 @@ Directory.CreateDirectory(folder);
 Console.WriteLine($"HomeSec pipeline benchmark: {clips} clips, max_clips_in_flight {maxInFlight}, instant plugins, {Environment.ProcessorCount} cores");
 try
 {
-    await PipelineBenchmark.RunAsync(Math.Min(200, clips), maxInFlight, null); // warm-up (JIT), not reported
-    var baseline = await PipelineBenchmark.RunAsync(clips, maxInFlight, null);
-    var sqlite = await PipelineBenchmark.RunAsync(clips, maxInFlight, Path.Combine(folder, "journal.db"));
+    await PipelineBenchmark.RunAsync(Math.Min(200, clips), maxInFlight, null, Path.Combine(folder, "spool-warmup")); // warm-up (JIT), not reported
+    var baseline = await PipelineBenchmark.RunAsync(clips, maxInFlight, null, Path.Combine(folder, "spool-baseline"));
+    var sqlite = await PipelineBenchmark.RunAsync(clips, maxInFlight, Path.Combine(folder, "journal.db"), Path.Combine(folder, "spool-sqlite"));
 
     Console.WriteLine($"{"journal",-22}{"clips/s",10}{"p50 ms",10}{"p99 ms",10}{"all events stored",20}");
     Print("in-memory (baseline)", baseline);

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using HomeSec.Actors.Cameras;
 using HomeSec.Actors.Clips;
+using HomeSec.Actors.Repository;
+using HomeSec.Actors.Repository.Sql;
 using HomeSec.Actors.Workers;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
@@ -17,10 +19,9 @@ public sealed record HomeSecSettings(
     IReadOnlyCollection<string> TriggerClasses,
     RetryConfig Retry,
     int MaxClipsInFlight,
+    RepositorySettings Repository,
     TimeProvider Clock)
 {
-    public TimeSpan JournalIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
     public CameraRestartBackoff CameraBackoff { get; init; } = CameraRestartBackoff.Default;
 
     /// <summary>How long shutdown waits for clips in flight (below the phase timeout in hocon/homesec.conf).</summary>
@@ -40,8 +41,9 @@ public sealed record HomeSecSettings(
             registries.Filters.Create(config.Filter.Plugin, context), config.Filter.Plugin.Name, config.Filter.Timeout, config.Concurrency.FilterWorkers,
             config.Vlm.Plugin is { } vlm ? registries.Analyzers.Create(vlm, context) : null, config.Vlm.Plugin?.Name, config.Vlm.Timeout, config.Concurrency.VlmWorkers,
             notifiers, notifiers.Count == 0 ? TimeSpan.FromSeconds(30) : notifiers.Max(n => n.Timeout) + TimeSpan.FromSeconds(5), config.Concurrency.NotifyWorkers);
+        var repository = new RepositorySettings(ClipStore.For(config.StateStore), config.StateStore.SpoolPath, config.StateStore.SpoolMaxEvents, TimeSpan.FromSeconds(30));
         return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context), config.PerCameraAlert,
-            config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, clock);
+            config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, repository, clock);
     }
 
     /// <summary>A worker that never answers is given up on after its own timeout plus this margin.</summary>

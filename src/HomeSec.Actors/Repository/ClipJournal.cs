@@ -26,7 +26,11 @@ public sealed class ClipJournal : ReceivePersistentActor
         PersistenceId = PersistenceIdFor(clipId);
 
         Recover<IClipEvent>(evt => _state = _state.Apply(evt));
-        Command<IClipEvent>(evt => PersistAsync(new Tagged(evt, [EventTag]), _ => _state = _state.Apply(evt)));
+        Command<IClipEvent>(evt => PersistAsync(new Tagged(evt, [EventTag]), _ =>
+        {
+            _state = _state.Apply(evt);
+            Context.Parent.Tell(new EventStored(_clipId));
+        }));
         Command<LoadClipHistory>(_ => Sender.Tell(new ClipHistory(_clipId, _state)));
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(_clipId)));
         Command<StopJournal>(msg => DeferAsync(msg, _ => Context.Stop(Self)));

@@ -14,6 +14,19 @@ public static class RepositoryProtocol
     /// <param name="State">The clip folded from its journal; null when the journal could not be read.</param>
     public sealed record ClipHistory(ClipId ClipId, ClipState? State);
 
+    public sealed record GetStoreHealth
+    {
+        public static GetStoreHealth Instance { get; } = new();
+    }
+
+    /// <param name="Mode">online (writing to the journal), offline (database unreachable: spooling) or draining (writing the spool).</param>
+    /// <param name="Spooled">Events waiting on local disk.</param>
+    /// <param name="Dropped">Events lost because the spool was full (since start).</param>
+    public sealed record StoreHealth(string Mode, int Spooled, long Dropped, string? LastError);
+
+    /// <summary>From a clip journal: the oldest event it was given is in the journal.</summary>
+    internal sealed record EventStored(ClipId ClipId);
+
     /// <summary>Sent by a clip journal that has been idle, so the repository stops it safely.</summary>
     internal sealed record Passivate(ClipId ClipId);
 

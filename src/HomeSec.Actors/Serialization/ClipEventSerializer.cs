@@ -26,6 +26,9 @@ public sealed class ClipEventSerializer(ExtendedActorSystem system) : Serializer
 
     public override int Identifier => SerializerId;
 
+    public static bool TryTypeOf(string manifest, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? type) =>
+        TypesByManifest.TryGetValue(manifest, out type);
+
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), JsonOptions);
 
     public override object FromBinary(byte[] bytes, string manifest) =>

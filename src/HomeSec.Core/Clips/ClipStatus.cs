@@ -1,6 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace HomeSec.Core.Clips;
 
 /// <summary>queued_local → uploaded → analyzed → done | error | deleted.</summary>
+[JsonConverter(typeof(ClipStatusJsonConverter))]
 public enum ClipStatus
 {
     QueuedLocal,
@@ -23,4 +27,24 @@ public static class ClipStatusNames
         ClipStatus.Deleted => "deleted",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
+}
+
+public sealed class ClipStatusJsonConverter : JsonConverter<ClipStatus>
+{
+    public override ClipStatus Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var text = reader.GetString();
+        foreach (var status in Enum.GetValues<ClipStatus>())
+        {
+            if (status.ToWireName() == text)
+            {
+                return status;
+            }
+        }
+
+        throw new JsonException($"'{text}' is not a clip status");
+    }
+
+    public override void Write(Utf8JsonWriter writer, ClipStatus value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToWireName());
 }

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Configuration;
 using HomeSec.Actors.Hosting;
 using HomeSec.Actors.Repository;
+using HomeSec.Actors.Repository.Sql;
+using HomeSec.Core.Config;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
 using Microsoft.Data.Sqlite;
@@ -31,7 +33,7 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
         // Given
         var clipId = ClipId.For("garden", new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
         var at = DateTimeOffset.UnixEpoch;
-        var repository = Sys.ActorOf(ClipRepository.Props(TimeSpan.FromSeconds(30)));
+        var repository = Sys.ActorOf(ClipRepository.Props(Settings(_databasePath, TimeSpan.FromSeconds(30))));
         IClipEvent[] events =
         [
             new ClipRecorded(clipId, at, "garden", "/clips/a.mp4", at, at.AddSeconds(5), 42),
@@ -47,7 +49,7 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
 
         AwaitCondition(() => JournalRows(clipId).Count == events.Length, TimeSpan.FromSeconds(15));
         using var second = ActorSystem.Create("repository-specs-2", JournalConfig(_databasePath));
-        var reader = second.ActorOf(ClipRepository.Props(TimeSpan.FromSeconds(30)));
+        var reader = second.ActorOf(ClipRepository.Props(Settings(_databasePath, TimeSpan.FromSeconds(30))));
         var history = await reader.Ask<ClipHistory>(new LoadClipHistory(clipId), TimeSpan.FromSeconds(15));
 
         // Then
@@ -67,7 +69,7 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
         // Given
         var clipId = ClipId.For("porch", new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
         var at = DateTimeOffset.UnixEpoch;
-        var repository = Sys.ActorOf(ClipRepository.Props(TimeSpan.FromMilliseconds(100)));
+        var repository = Sys.ActorOf(ClipRepository.Props(Settings(_databasePath, TimeSpan.FromMilliseconds(100))));
 
         // When
         repository.Tell(new ClipRecorded(clipId, at, "porch", "/clips/b.mp4", at, at, 1));
@@ -88,6 +90,10 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
         SqliteConnection.ClearAllPools();
         Directory.Delete(Path.GetDirectoryName(_databasePath)!, recursive: true);
     }
+
+    private static RepositorySettings Settings(string databasePath, TimeSpan idleTimeout) =>
+        new(ClipStore.For(new StateStoreConfig(StateStoreBackend.Sqlite, databasePath, null, Path.Combine(Path.GetDirectoryName(databasePath)!, "spool"), 1000)),
+            Path.Combine(Path.GetDirectoryName(databasePath)!, "spool"), 1000, idleTimeout);
 
     private static Akka.Configuration.Config JournalConfig(string databasePath) =>
         HomeSecAkkaExtensions.SqliteJournalConfig(databasePath).WithFallback(HomeSecAkkaExtensions.HomeSecConfig());

@@ -1,0 +1,295 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using HomeSec.Actors.Serialization;
+using HomeSec.Core.Clips;
+using HomeSec.Core.Config;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace HomeSec.Actors.Repository.Sql;
+
+/// <summary>
+/// The tables people and tools query — <c>clip_states</c> (one row per clip, its state as JSON) and
+/// <c>clip_events</c> (its history, in order) — plus the journal's own tables on PostgreSQL, where
+/// HomeSec creates them itself so that a database that is down at start makes writes fail fast.
+/// The same SQL serves SQLite (JSON as text) and PostgreSQL (jsonb).
+/// </summary>
+public sealed class ClipStore(StateStoreBackend backend, string connectionString)
+{
+    public const string ProjectionName = "clip_states";
+
+    public static ClipStore For(StateStoreConfig config) => config.Backend switch
+    {
+        StateStoreBackend.Postgres => new ClipStore(config.Backend, config.PostgresConnectionString!),
+        _ => new ClipStore(config.Backend, new SqliteConnectionStringBuilder { DataSource = config.SqlitePath }.ToString()),
+    };
+
+    private bool IsPostgres => backend == StateStoreBackend.Postgres;
+
+    private string Json => IsPostgres ? "jsonb" : "text";
+
+    private string Timestamp => IsPostgres ? "timestamptz" : "text";
+
+    private string JsonField(string column, string field) => IsPostgres ? $"({column}->>'{field}')" : $"json_extract({column}, '$.{field}')";
+
+    /// <summary>Creates what is missing; safe to run at every start and after every outage.</summary>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var statements = new List<string>();
+        if (IsPostgres)
+        {
+            statements.AddRange(PostgresJournalTables);
+        }
+
+        statements.AddRange(
+        [
+            $"CREATE TABLE IF NOT EXISTS clip_states (clip_id text PRIMARY KEY, data {Json} NOT NULL, last_sequence_nr bigint NOT NULL, created_at {Timestamp} NOT NULL, updated_at {Timestamp} NOT NULL)",
+            $"CREATE INDEX IF NOT EXISTS clip_states_status_idx ON clip_states ({JsonField("data", "status")})",
+            $"CREATE INDEX IF NOT EXISTS clip_states_camera_idx ON clip_states ({JsonField("data", "camera_name")})",
+            "CREATE INDEX IF NOT EXISTS clip_states_created_idx ON clip_states (created_at)",
+            $"CREATE TABLE IF NOT EXISTS clip_events (clip_id text NOT NULL, sequence_nr bigint NOT NULL, ordering bigint NOT NULL, event_type text NOT NULL, at {Timestamp} NOT NULL, data {Json} NOT NULL, PRIMARY KEY (clip_id, sequence_nr))",
+            "CREATE INDEX IF NOT EXISTS clip_events_ordering_idx ON clip_events (ordering)",
+            "CREATE TABLE IF NOT EXISTS projection_offsets (name text PRIMARY KEY, ordering bigint NOT NULL)",
+        ]);
+        foreach (var sql in statements)
+        {
+            await using var command = Command(connection, sql);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public async Task<long> LoadOffsetAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT ordering FROM projection_offsets WHERE name = @name", ("name", ProjectionName));
+        return await command.ExecuteScalarAsync(cancellationToken) is { } value ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>
+    /// Applies journal events to the tables in one transaction and moves the offset past them. An event
+    /// already applied (same clip and sequence number) changes nothing, so replays are harmless.
+    /// </summary>
+    public async Task ApplyAsync(IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var states = new Dictionary<ClipId, (ClipState State, long LastSequenceNr, bool Changed)>();
+        foreach (var item in events)
+        {
+            var clipId = item.Event.ClipId;
+            if (!states.TryGetValue(clipId, out var current))
+            {
+                current = await LoadStateAsync(connection, transaction, clipId, cancellationToken);
+            }
+
+            if (item.SequenceNr <= current.LastSequenceNr)
+            {
+                states[clipId] = current;
+                continue;
+            }
+
+            await using (var insert = Command(connection,
+                             $"INSERT INTO clip_events (clip_id, sequence_nr, ordering, event_type, at, data) VALUES (@clip, @seq, @ordering, @type, @at, {JsonParameter("data")}) ON CONFLICT (clip_id, sequence_nr) DO NOTHING",
+                             ("clip", clipId.Value), ("seq", item.SequenceNr), ("ordering", item.Ordering),
+                             ("type", ClipEvents.WireNames[item.Event.GetType()]), ("at", TimestampValue(item.Event.At)),
+                             ("data", JsonSerializer.Serialize(item.Event, item.Event.GetType(), ClipEventSerializer.JsonOptions))))
+            {
+                insert.Transaction = transaction;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            states[clipId] = (current.State.Apply(item.Event), item.SequenceNr, true);
+        }
+
+        foreach (var (clipId, (state, lastSequenceNr, changed)) in states)
+        {
+            if (!changed)
+            {
+                continue;
+            }
+
+            await using var upsert = Command(connection,
+                $"INSERT INTO clip_states (clip_id, data, last_sequence_nr, created_at, updated_at) VALUES (@clip, {JsonParameter("data")}, @seq, @created, @updated) " +
+                $"ON CONFLICT (clip_id) DO UPDATE SET data = excluded.data, last_sequence_nr = excluded.last_sequence_nr, updated_at = excluded.updated_at",
+                ("clip", clipId.Value), ("data", JsonSerializer.Serialize(state, ClipEventSerializer.JsonOptions)), ("seq", lastSequenceNr),
+                ("created", TimestampValue(state.CreatedAt ?? DateTimeOffset.UnixEpoch)), ("updated", TimestampValue(state.UpdatedAt ?? DateTimeOffset.UnixEpoch)));
+            upsert.Transaction = transaction;
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var offset = Command(connection,
+                         "INSERT INTO projection_offsets (name, ordering) VALUES (@name, @ordering) ON CONFLICT (name) DO UPDATE SET ordering = excluded.ordering",
+                         ("name", ProjectionName), ("ordering", events.Max(e => e.Ordering))))
+        {
+            offset.Transaction = transaction;
+            await offset.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ClipRow>> ListAsync(string? camera, string? status, DateTimeOffset? since, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var filters = new List<string>();
+        var parameters = new List<(string, object)> { ("limit", limit) };
+        if (camera is not null)
+        {
+            filters.Add($"{JsonField("data", "camera_name")} = @camera");
+            parameters.Add(("camera", camera));
+        }
+
+        if (status is not null)
+        {
+            filters.Add($"{JsonField("data", "status")} = @status");
+            parameters.Add(("status", status));
+        }
+
+        if (since is { } from)
+        {
+            filters.Add("created_at >= @since");
+            parameters.Add(("since", TimestampValue(from)));
+        }
+
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+        await using var command = Command(connection, $"SELECT data FROM clip_states {where} ORDER BY created_at DESC, clip_id LIMIT @limit", [.. parameters]);
+        var rows = new List<ClipRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new ClipRow(JsonSerializer.Deserialize<ClipState>(reader.GetString(0), ClipEventSerializer.JsonOptions)!, reader.GetString(0)));
+        }
+
+        return rows;
+    }
+
+    public async Task<(ClipRow? Clip, IReadOnlyList<EventRow> Events)> ShowAsync(string clipId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        ClipRow? clip = null;
+        await using (var command = Command(connection, "SELECT data FROM clip_states WHERE clip_id = @clip", ("clip", clipId)))
+        {
+            if (await command.ExecuteScalarAsync(cancellationToken) is string json)
+            {
+                clip = new ClipRow(JsonSerializer.Deserialize<ClipState>(json, ClipEventSerializer.JsonOptions)!, json);
+            }
+        }
+
+        var events = new List<EventRow>();
+        await using (var command = Command(connection, "SELECT sequence_nr, event_type, at, data FROM clip_events WHERE clip_id = @clip ORDER BY sequence_nr", ("clip", clipId)))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var when = IsPostgres ? new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero) : DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture);
+                events.Add(new EventRow(reader.GetInt64(0), reader.GetString(1), when, reader.GetString(3)));
+            }
+        }
+
+        return (clip, events);
+    }
+
+    /// <summary>True when the database answers a trivial query.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private async Task<(ClipState State, long LastSequenceNr, bool Changed)> LoadStateAsync(DbConnection connection, DbTransaction transaction, ClipId clipId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, "SELECT data, last_sequence_nr FROM clip_states WHERE clip_id = @clip", ("clip", clipId.Value));
+        command.Transaction = transaction;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return (ClipState.Empty(clipId), 0, false);
+        }
+
+        var state = JsonSerializer.Deserialize<ClipState>(reader.GetString(0), ClipEventSerializer.JsonOptions) ?? ClipState.Empty(clipId);
+        return (state, reader.GetInt64(1), false);
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        DbConnection connection = IsPostgres ? new NpgsqlConnection(connectionString) : new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private string JsonParameter(string name) => IsPostgres ? $"CAST(@{name} AS jsonb)" : $"@{name}";
+
+    private object TimestampValue(DateTimeOffset value) =>
+        IsPostgres ? value.UtcDateTime : value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    /// <summary>Akka.Persistence.Sql 1.5.73's own PostgreSQL tables (what its auto-initialize creates), made idempotent.</summary>
+    private static readonly string[] PostgresJournalTables =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS journal (
+            ordering bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            created bigint NOT NULL,
+            deleted boolean NOT NULL,
+            persistence_id text NOT NULL,
+            sequence_number bigint NOT NULL,
+            message bytea NOT NULL,
+            tags text,
+            manifest text,
+            identifier integer,
+            writer_uuid text,
+            CONSTRAINT journal_uq UNIQUE (persistence_id, sequence_number))
+        """,
+        "CREATE INDEX IF NOT EXISTS journal_created_idx ON journal (created)",
+        "CREATE INDEX IF NOT EXISTS journal_sequence_number_idx ON journal (sequence_number)",
+        """
+        CREATE TABLE IF NOT EXISTS snapshot (
+            persistence_id text NOT NULL,
+            sequence_number bigint NOT NULL,
+            created bigint NOT NULL,
+            snapshot bytea,
+            manifest text,
+            serializer_id integer,
+            CONSTRAINT "PK_snapshot" PRIMARY KEY (persistence_id, sequence_number))
+        """,
+        "CREATE INDEX IF NOT EXISTS snapshot_created_idx ON snapshot (created)",
+        "CREATE INDEX IF NOT EXISTS snapshot_sequence_number_idx ON snapshot (sequence_number)",
+    ];
+}
+
+/// <summary>One event read from the journal, with its global ordering and per-clip sequence number.</summary>
+public sealed record JournalEvent(long Ordering, long SequenceNr, IClipEvent Event);
+
+public sealed record ClipRow(ClipState State, string Json);
+
+public sealed record EventRow(long SequenceNr, string EventType, DateTimeOffset At, string Json);
