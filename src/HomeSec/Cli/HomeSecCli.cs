@@ -10,6 +10,7 @@ public static class HomeSecCli
         var root = new RootCommand("HomeSec: a self-hosted pipeline for home security cameras (record, store, detect, describe, alert).");
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(ValidateCommand.Build());
+        root.Subcommands.Add(ClipsCommand.Build());
         return root;
     }
 

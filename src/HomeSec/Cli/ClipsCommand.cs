@@ -1,0 +1,168 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using HomeSec.Actors.Repository.Sql;
+using HomeSec.Core.Config;
+using HomeSec.Core.Plugins;
+
+namespace HomeSec.Cli;
+
+/// <summary><c>homesec clips list|show</c>: reads the clip_states and clip_events tables of the configured state store.</summary>
+public static class ClipsCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("clips", "Query recorded clips (from the state store's clip_states and clip_events tables).");
+        command.Subcommands.Add(BuildList());
+        command.Subcommands.Add(BuildShow());
+        return command;
+    }
+
+    private static Command BuildList()
+    {
+        var config = HomeSecCli.ConfigOption();
+        var camera = new Option<string?>("--camera") { Description = "Only this camera." };
+        var status = new Option<string?>("--status") { Description = "Only this status: queued_local, uploaded, analyzed, done, error, deleted." };
+        var since = new Option<string?>("--since") { Description = "Only clips recorded since: an ISO time (2026-11-24T08:00Z) or an age (30m, 24h, 7d)." };
+        var limit = new Option<int>("--limit") { Description = "At most this many clips, newest first.", DefaultValueFactory = _ => 50 };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line, for scripts." };
+        var command = new Command("list", "List clips, newest first.") { config, camera, status, since, limit, json };
+        command.SetAction((parse, cancellationToken) => ListAsync(parse.GetValue(config)!, parse.GetValue(camera), parse.GetValue(status),
+            parse.GetValue(since), parse.GetValue(limit), parse.GetValue(json), cancellationToken));
+        return command;
+    }
+
+    private static Command BuildShow()
+    {
+        var config = HomeSecCli.ConfigOption();
+        var clipId = new Argument<string>("clip-id") { Description = "The clip id, e.g. front_door-20261124T081500Z." };
+        var json = new Option<bool>("--json") { Description = "The clip state and its events as JSON." };
+        var command = new Command("show", "Show one clip: its state and every event of its history.") { config, clipId, json };
+        command.SetAction((parse, cancellationToken) => ShowAsync(parse.GetValue(config)!, parse.GetValue(clipId)!, parse.GetValue(json), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> ListAsync(FileInfo configFile, string? camera, string? status, string? since, int limit, bool json, CancellationToken cancellationToken)
+    {
+        if (Store(configFile) is not { } store)
+        {
+            return 2;
+        }
+
+        DateTimeOffset? from = null;
+        if (since is not null)
+        {
+            if (ParseSince(since, DateTimeOffset.UtcNow) is not { } parsed)
+            {
+                await Console.Error.WriteLineAsync($"--since: '{since}' is not a time; use an ISO time (2026-11-24T08:00Z) or an age (30m, 24h, 7d)");
+                return 2;
+            }
+
+            from = parsed;
+        }
+
+        var clips = await store.ListAsync(camera, status, from, limit, cancellationToken);
+        if (json)
+        {
+            foreach (var clip in clips)
+            {
+                Console.WriteLine(clip.Json);
+            }
+
+            return 0;
+        }
+
+        Console.WriteLine($"{"CLIP",-40} {"CAMERA",-16} {"STATUS",-12} {"RECORDED (UTC)",-20} {"ALERT",-6} VIEW");
+        foreach (var clip in clips.Select(c => c.State))
+        {
+            var alert = clip.AlertDecision is { } decision ? (decision.Notify ? "yes" : "no") : "-";
+            Console.WriteLine($"{clip.ClipId,-40} {clip.CameraName,-16} {Status(clip.Status),-12} {clip.CreatedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {alert,-6} {clip.ViewUrl ?? (clip.UploadFailed ? "(upload failed)" : "-")}");
+        }
+
+        Console.WriteLine($"{clips.Count} clip(s)");
+        return 0;
+    }
+
+    private static async Task<int> ShowAsync(FileInfo configFile, string clipId, bool json, CancellationToken cancellationToken)
+    {
+        if (Store(configFile) is not { } store)
+        {
+            return 2;
+        }
+
+        var (clip, events) = await store.ShowAsync(clipId, cancellationToken);
+        if (clip is null)
+        {
+            await Console.Error.WriteLineAsync($"no clip '{clipId}' in the state store (homesec clips list shows the known ones)");
+            return 1;
+        }
+
+        if (json)
+        {
+            using var state = JsonDocument.Parse(clip.Json);
+            var history = events.Select(e => new { sequence_nr = e.SequenceNr, type = e.EventType, at = e.At, data = JsonDocument.Parse(e.Json).RootElement });
+            Console.WriteLine(JsonSerializer.Serialize(new { clip = state.RootElement, events = history }));
+            return 0;
+        }
+
+        var s = clip.State;
+        Console.WriteLine($"clip       {s.ClipId}");
+        Console.WriteLine($"camera     {s.CameraName}");
+        Console.WriteLine($"status     {Status(s.Status)}");
+        Console.WriteLine($"file       {s.LocalPath}");
+        Console.WriteLine($"stored     {s.StorageUri ?? (s.UploadFailed ? "upload failed" : "-")}");
+        Console.WriteLine($"view       {s.ViewUrl ?? "-"}");
+        Console.WriteLine($"detected   {(s.Filter is { } f ? (f.DetectedClasses.Count == 0 ? "nothing" : string.Join(", ", f.DetectedClasses)) + $" (model {f.Model})" : "-")}");
+        Console.WriteLine($"analysis   {(s.Analysis is { } a ? $"{a.RiskLevel.ToString().ToLowerInvariant()} / {a.ActivityType}: {a.Summary}" : s.VlmSkippedReason ?? "-")}");
+        Console.WriteLine($"alert      {(s.AlertDecision is { } d ? $"{(d.Notify ? "yes" : "no")}: {d.Reason}" : "-")}");
+        Console.WriteLine($"notified   {(s.NotifiedBy.IsEmpty ? "-" : string.Join(", ", s.NotifiedBy))}");
+        foreach (var error in s.Errors)
+        {
+            Console.WriteLine($"error      {error.Stage} ({error.Plugin}): {error.Message}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("history");
+        foreach (var e in events)
+        {
+            Console.WriteLine($"  {e.SequenceNr,3}  {e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)}  {e.EventType}");
+        }
+
+        return 0;
+    }
+
+    internal static DateTimeOffset? ParseSince(string text, DateTimeOffset now)
+    {
+        if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount >= 0)
+        {
+            TimeSpan? age = text[^1] switch
+            {
+                'm' => TimeSpan.FromMinutes(amount),
+                'h' => TimeSpan.FromHours(amount),
+                'd' => TimeSpan.FromDays(amount),
+                _ => null,
+            };
+            if (age is { } value)
+            {
+                return now - value;
+            }
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+    }
+
+    private static string Status(HomeSec.Core.Clips.ClipStatus status) => HomeSec.Core.Clips.ClipStatusNames.ToWireName(status);
+
+    private static ClipStore? Store(FileInfo configFile)
+    {
+        try
+        {
+            return ClipStore.For(AppConfigLoader.LoadFile(configFile.FullName, PluginRegistries.CreateBuiltin()).StateStore);
+        }
+        catch (ConfigException ex)
+        {
+            ValidateCommand.PrintErrors(configFile, ex, Console.Error);
+            return null;
+        }
+    }
+}
