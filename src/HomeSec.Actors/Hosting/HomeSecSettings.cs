@@ -6,6 +6,7 @@ using HomeSec.Actors.Repository.Sql;
 using HomeSec.Actors.Workers;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
+using HomeSec.Core.Plugins.Notifiers.Ledger;
 using Microsoft.Extensions.Logging;
 
 namespace HomeSec.Actors.Hosting;
@@ -34,7 +35,8 @@ public sealed record HomeSecSettings(
             .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, context with { CameraName = camera.Name })))
             .ToList();
         var notifiers = config.Notifiers
-            .Select(n => new NamedNotifier(n.Name, registries.Notifiers.Create(n.Plugin, context), n.Timeout))
+            .Select(n => new NamedNotifier(n.Name, new DeduplicatingNotifier(registries.Notifiers.Create(n.Plugin, context),
+                new DeliveryLedger(Path.Combine(config.StateStore.NotificationLedgerDir, n.Name + ".log"))), n.Timeout))
             .ToList();
         var workers = new WorkerPoolSettings(
             registries.Storage.Create(config.Storage.Plugin, context), config.Storage.Plugin.Name, config.Storage.Timeout, config.Concurrency.UploadWorkers,

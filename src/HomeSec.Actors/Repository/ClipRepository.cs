@@ -407,7 +407,7 @@ public sealed record RepositorySettings(
 {
     public TimeSpan ProbeBackoffMin { get; init; } = TimeSpan.FromSeconds(1);
 
-    public TimeSpan ProbeBackoffMax { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ProbeBackoffMax { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan ProjectionBackoffMin { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -35,16 +35,20 @@ public enum StateStoreBackend
 
 /// <param name="SqlitePath">The journal file (sqlite).</param>
 /// <param name="PostgresConnectionString">From the environment variable named by <c>dsn_env</c> (postgres); never logged.</param>
-/// <param name="SpoolPath">Where events wait on disk while the database is unreachable.</param>
-/// <param name="SpoolMaxEvents">Past this many waiting events, new ones are dropped, counted and logged.</param>
+/// <param name="LocalStateDir">Local state that must work without the database: the event spool and the notifiers' delivery ledgers.</param>
+/// <param name="SpoolMaxEvents">Past this many events waiting for the database, new ones are dropped, counted and logged.</param>
 public sealed record StateStoreConfig(
     StateStoreBackend Backend,
     string SqlitePath,
     string? PostgresConnectionString,
-    string SpoolPath,
+    string LocalStateDir,
     int SpoolMaxEvents)
 {
-    public override string ToString() => $"StateStoreConfig {{ Backend = {Backend}, SqlitePath = {SqlitePath}, SpoolPath = {SpoolPath} }}";
+    public string SpoolPath => Path.Combine(LocalStateDir, "journal-spool");
+
+    public string NotificationLedgerDir => Path.Combine(LocalStateDir, "notified");
+
+    public override string ToString() => $"StateStoreConfig {{ Backend = {Backend}, SqlitePath = {SqlitePath}, LocalStateDir = {LocalStateDir} }}";
 }
 
 public sealed record ConcurrencyConfig(int MaxClipsInFlight, int UploadWorkers, int FilterWorkers, int VlmWorkers, int NotifyWorkers);

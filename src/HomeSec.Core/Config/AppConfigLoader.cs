@@ -123,9 +123,9 @@ public static partial class AppConfigLoader
             section.Error("dsn_env", "is only used with backend: postgres");
         }
 
-        var spool = Path.GetFullPath(section.String("spool_path") ?? Path.Combine("data", "journal-spool"));
+        var localState = Path.GetFullPath(section.String("local_state_dir") ?? Path.Combine("data", "state"));
         var spoolMax = section.Int("spool_max_events", 200_000, 100, 100_000_000);
-        return new StateStoreConfig(backend, path, dsn, spool, spoolMax);
+        return new StateStoreConfig(backend, path, dsn, localState, spoolMax);
     }
 
     private static List<NotifierConfig> ReadNotifiers(ConfigSection root, PluginRegistries registries)

@@ -32,7 +32,10 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static DaemonProcess Start(string workingDirectory, params string[] arguments)
+    public static DaemonProcess Start(string workingDirectory, params string[] arguments) =>
+        Start(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    public static DaemonProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -41,6 +44,11 @@ public sealed class DaemonProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
         startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "homesec.dll"));
         foreach (var argument in arguments)
         {
@@ -73,6 +81,15 @@ public sealed class DaemonProcess : IAsyncDisposable
         _process.WaitForExit();
         return _process.ExitCode;
     }
+
+    /// <summary>SIGKILL: the process dies at once, as in a power cut of the process (kill -9).</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public bool HasExited => _process.HasExited;
 
     public async ValueTask DisposeAsync()
     {

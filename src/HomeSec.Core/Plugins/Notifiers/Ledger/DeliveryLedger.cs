@@ -1,0 +1,111 @@
+using HomeSec.Core.Clips;
+
+namespace HomeSec.Core.Plugins.Notifiers.Ledger;
+
+/// <summary>
+/// The clips one notifier has delivered, on local disk (one clip id per line), so an alert is not
+/// delivered twice after a crash even when the journal lost the notification_sent event. Keeps the
+/// most recent <c>capacity</c> ids.
+/// </summary>
+public sealed class DeliveryLedger : IDisposable
+{
+    private readonly string _path;
+    private readonly int _capacity;
+    private readonly HashSet<string> _delivered = new(StringComparer.Ordinal);
+    private readonly Queue<string> _order = new();
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private StreamWriter? _writer;
+
+    public DeliveryLedger(string path, int capacity = 100_000)
+    {
+        _path = path;
+        _capacity = capacity;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (File.Exists(path))
+        {
+            foreach (var line in File.ReadLines(path).Where(l => l.Length > 0))
+            {
+                Remember(line);
+            }
+
+            Compact();
+        }
+    }
+
+    public bool WasDelivered(ClipId clipId)
+    {
+        _lock.Wait();
+        try
+        {
+            return _delivered.Contains(clipId.Value);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task RecordAsync(ClipId clipId, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!Remember(clipId.Value))
+            {
+                return;
+            }
+
+            _writer ??= new StreamWriter(new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read));
+            await _writer.WriteLineAsync(clipId.Value);
+            await _writer.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _lock.Dispose();
+    }
+
+    private bool Remember(string clipId)
+    {
+        if (!_delivered.Add(clipId))
+        {
+            return false;
+        }
+
+        _order.Enqueue(clipId);
+        while (_order.Count > _capacity)
+        {
+            _delivered.Remove(_order.Dequeue());
+        }
+
+        return true;
+    }
+
+    private void Compact()
+    {
+        var temp = _path + ".tmp";
+        File.WriteAllLines(temp, _order);
+        File.Move(temp, _path, overwrite: true);
+    }
+}
+
+/// <summary>Delivers each clip's alert at most once through the wrapped notifier, across restarts.</summary>
+public sealed class DeduplicatingNotifier(INotifier inner, DeliveryLedger ledger) : INotifier
+{
+    public async Task SendAsync(Alerts.Alert alert, CancellationToken cancellationToken)
+    {
+        if (ledger.WasDelivered(alert.ClipId))
+        {
+            return;
+        }
+
+        await inner.SendAsync(alert, cancellationToken);
+        await ledger.RecordAsync(alert.ClipId, CancellationToken.None);
+    }
+}

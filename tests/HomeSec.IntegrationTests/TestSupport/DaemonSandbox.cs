@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace HomeSec.IntegrationTests.TestSupport;
+
+/// <summary>A temporary home for one daemon: its config, watched folder, storage, alerts file and database.</summary>
+public sealed class DaemonSandbox : IDisposable
+{
+    public const string DsnVariable = "HOMESEC_TEST_DSN";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly string? _postgresConnectionString;
+    private int _clipCounter;
+
+    public DaemonSandbox(string? postgresConnectionString = null, int maxClipsInFlight = 4)
+    {
+        _postgresConnectionString = postgresConnectionString;
+        Directory.CreateDirectory(Root);
+        Directory.CreateDirectory(WatchDir);
+        File.WriteAllText(ConfigFile, Config(maxClipsInFlight));
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), $"homesec-sandbox-{Guid.NewGuid():N}");
+
+    public int HealthPort { get; } = DaemonProcess.FreeTcpPort();
+
+    public string WatchDir => Path.Combine(Root, "incoming", "front_door");
+
+    public string StorageDir => Path.Combine(Root, "storage", "front_door");
+
+    public string AlertsFile => Path.Combine(Root, "alerts.jsonl");
+
+    public string ConfigFile => Path.Combine(Root, "homesec.yaml");
+
+    private string SqliteFile => Path.Combine(Root, "homesec.db");
+
+    public DaemonProcess StartDaemon() => DaemonProcess.Start(Root,
+        _postgresConnectionString is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [DsnVariable] = _postgresConnectionString },
+        "run", "--config", ConfigFile);
+
+    /// <summary>Copies a real MP4 into the watched folder under a new name (renamed in, as an uploader finishing a file).</summary>
+    public async Task DropClipsAsync(string sourceClip, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var name = $"clip-{Interlocked.Increment(ref _clipCounter):D4}.mp4";
+            var staging = Path.Combine(Root, name + ".partial");
+            File.Copy(sourceClip, staging);
+            File.SetLastWriteTimeUtc(staging, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(_clipCounter));
+            File.Move(staging, Path.Combine(WatchDir, name));
+            await Task.Yield();
+        }
+    }
+
+    public List<JsonElement> Alerts() => File.Exists(AlertsFile)
+        ? File.ReadAllLines(AlertsFile).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList()
+        : [];
+
+    public Task WaitForAlertedClipsAsync(DaemonProcess daemon, int count) =>
+        Eventually.WaitForAsync(() => Alerts().Select(a => a.GetProperty("clip_id").GetString()).Distinct().Count() >= count,
+            Patience, $"alerts for {count} clips", () => daemon.Output);
+
+    public async Task<JsonElement> WaitForHealthAsync(DaemonProcess daemon, Func<JsonElement, bool> condition, string what)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var found = await Eventually.WaitForAsync(async () =>
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HealthPort}/health"));
+                var health = await response.Content.ReadFromJsonAsync<JsonElement>();
+                return health.ValueKind == JsonValueKind.Object && health.TryGetProperty("state_store", out _) && condition(health) ? new Box(health) : null;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                return null;
+            }
+        }, Patience, what, () => daemon.Output);
+        return found.Value;
+    }
+
+    /// <summary>The clip_events rows per clip: event types in sequence order, and whether the sequence numbers run 1..n.</summary>
+    public Dictionary<string, List<(long SequenceNr, string EventType)>> ClipEvents()
+    {
+        const string sql = "SELECT clip_id, sequence_nr, event_type FROM clip_events ORDER BY clip_id, sequence_nr";
+        var result = new Dictionary<string, List<(long, string)>>();
+        try
+        {
+            if (_postgresConnectionString is not null)
+            {
+                using var connection = new NpgsqlConnection(_postgresConnectionString);
+                connection.Open();
+                using var command = new NpgsqlCommand(sql, connection);
+                using var reader = command.ExecuteReader();
+                Read(reader, result);
+            }
+            else
+            {
+                using var connection = new SqliteConnection($"Data Source={SqliteFile};Mode=ReadOnly");
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                using var reader = command.ExecuteReader();
+                Read(reader, result);
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or SqliteException)
+        {
+            return [];
+        }
+
+        return result;
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        NpgsqlConnection.ClearAllPools();
+        Directory.Delete(Root, recursive: true);
+    }
+
+    private static void Read(System.Data.Common.DbDataReader reader, Dictionary<string, List<(long, string)>> result)
+    {
+        while (reader.Read())
+        {
+            var clipId = reader.GetString(0);
+            if (!result.TryGetValue(clipId, out var events))
+            {
+                result[clipId] = events = [];
+            }
+
+            events.Add((reader.GetInt64(1), reader.GetString(2)));
+        }
+    }
+
+    private string Config(int maxClipsInFlight) => $"""
+        cameras:
+          - name: front_door
+            source:
+              type: local_folder
+              config:
+                watch_dir: {WatchDir}
+                poll_interval_s: 0.2
+                stability_threshold_s: 0.3
+        storage:
+          backend: local
+          config:
+            root: {Path.Combine(Root, "storage")}
+        state_store:
+          backend: {(_postgresConnectionString is null ? "sqlite" : "postgres")}
+          {(_postgresConnectionString is null ? $"path: {SqliteFile}" : $"dsn_env: {DsnVariable}")}
+          local_state_dir: {Path.Combine(Root, "state")}
+        notifiers:
+          - backend: log
+            config:
+              path: {AlertsFile}
+        alert_policy:
+          backend: default
+          config:
+            notify_on_motion: true
+        concurrency:
+          max_clips_in_flight: {maxClipsInFlight.ToString(CultureInfo.InvariantCulture)}
+        retry:
+          max_attempts: 3
+          backoff_s: 0.2
+        health:
+          host: 127.0.0.1
+          port: {HealthPort.ToString(CultureInfo.InvariantCulture)}
+        """;
+
+    private sealed record Box(JsonElement Value);
+}
