@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace HomeSec.Core.Alerts;
 
 /// <summary>What the vision-language model said about a clip.</summary>
@@ -13,9 +15,9 @@ public sealed record AnalysisResult(
     TokenUsage? Usage = null,
     string? Model = null);
 
-/// <param name="AtSeconds">Seconds from the start of the clip.</param>
+/// <param name="AtSeconds">Seconds from the start of the clip (<c>time_s</c>, as in the VLM reply).</param>
 /// <param name="Entity">Who or what, e.g. "person in a red jacket".</param>
 /// <param name="Action">What it did, e.g. "walks to the front door".</param>
-public sealed record TimelineEntry(double AtSeconds, string Entity, string Action);
+public sealed record TimelineEntry([property: JsonPropertyName("time_s")] double AtSeconds, string Entity, string Action);
 
 public sealed record TokenUsage(int PromptTokens, int CompletionTokens, int TotalTokens);
