@@ -16,7 +16,7 @@ public sealed class WorkerPools : ReceiveActor
         var uploads = StartPool(UploadWorker.Props(settings.Storage, settings.StoragePlugin, settings.StorageTimeout), settings.UploadWorkers, "upload");
         var filters = StartPool(FilterWorker.Props(settings.Filter, settings.FilterPlugin, settings.FilterTimeout), settings.FilterWorkers, "filter");
         var vlm = settings.Vlm is { } analyzer
-            ? StartPool(VlmWorker.Props(analyzer, settings.VlmPlugin!, settings.VlmTimeout), settings.VlmWorkers, "vlm")
+            ? StartPool(VlmWorker.Props(analyzer, settings.VlmPlugin!, settings.VlmTimeout, settings.Storage), settings.VlmWorkers, "vlm")
             : null;
         var notify = StartPool(NotifyWorker.Props(settings.Notifiers, settings.NotifyTimeout), settings.NotifyWorkers, "notify");
         Ready = new WorkerPoolsReady(uploads, filters, vlm, notify);

@@ -1,3 +1,4 @@
+using HomeSec.Core.Alerts;
 using HomeSec.Core.Plugins;
 
 namespace HomeSec.Core.Config;
@@ -25,7 +26,8 @@ public sealed record NotifierConfig(string Name, PluginSpec Plugin, TimeSpan Tim
 public sealed record FilterConfig(PluginSpec Plugin, IReadOnlyList<string> TriggerClasses, TimeSpan Timeout);
 
 /// <param name="Plugin">Null when the VLM is disabled (<c>backend: none</c>).</param>
-public sealed record VlmConfig(PluginSpec? Plugin, TimeSpan Timeout);
+/// <param name="ActivityTypes">The one activity vocabulary: built-in types plus <c>vlm.extra_activity_types</c>.</param>
+public sealed record VlmConfig(PluginSpec? Plugin, TimeSpan Timeout, ActivityVocabulary ActivityTypes);
 
 public enum StateStoreBackend
 {

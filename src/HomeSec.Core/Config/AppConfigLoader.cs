@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using HomeSec.Core.Alerts;
 using HomeSec.Core.Plugins;
 using HomeSec.Core.Plugins.AlertPolicies.Default;
 using YamlDotNet.Core;
@@ -26,7 +27,7 @@ public static partial class AppConfigLoader
     {
         var context = new ConfigReadContext(environment ?? Environment.GetEnvironmentVariable);
         var root = new ConfigSection("", ParseRoot(yaml), context);
-        var config = Read(root, registries);
+        var config = Read(root, registries, context);
         var errors = context.Errors.Concat(context.UnknownKeys()).ToList();
         return errors.Count == 0 && config is not null ? config : throw new ConfigException(errors);
     }
@@ -51,8 +52,11 @@ public static partial class AppConfigLoader
         };
     }
 
-    private static AppConfig? Read(ConfigSection root, PluginRegistries registries)
+    private static AppConfig? Read(ConfigSection root, PluginRegistries registries, ConfigReadContext context)
     {
+        // The vocabulary comes first: the VLM's options (its schema enum) and the alert rules both validate against it.
+        var vlmSection = root.Section("vlm");
+        context.ActivityTypes = ReadActivityVocabulary(vlmSection);
         var cameras = ReadCameras(root, registries);
         var storageSection = root.Section("storage");
         var storage = registries.Storage.Read(storageSection, "backend", "config", defaultName: null);
@@ -60,7 +64,7 @@ public static partial class AppConfigLoader
         var stateStore = ReadStateStore(root.Section("state_store"));
         var notifiers = ReadNotifiers(root, registries);
         var filter = ReadFilter(root.Section("filter"), registries);
-        var vlm = ReadVlm(root.Section("vlm"), registries);
+        var vlm = ReadVlm(vlmSection, registries);
         var alertPolicy = registries.AlertPolicies.Read(root.Section("alert_policy"), "backend", "config", defaultName: "default");
         var perCameraAlert = ReadPerCameraAlert(root, cameras);
         var concurrency = ReadConcurrency(root.Section("concurrency"));
@@ -162,17 +166,29 @@ public static partial class AppConfigLoader
         return plugin is null ? null : new FilterConfig(plugin, triggers, timeout);
     }
 
+    private static ActivityVocabulary ReadActivityVocabulary(ConfigSection vlmSection)
+    {
+        var extraTypes = vlmSection.StringList("extra_activity_types", []);
+        foreach (var extraType in extraTypes.Where(t => !ActivityTypeName().IsMatch(t)))
+        {
+            vlmSection.Error("extra_activity_types",
+                $"'{extraType}' is not allowed; use lowercase letters, digits and '_' (at most 63, starting with a letter)");
+        }
+
+        return ActivityVocabulary.WithExtra(extraTypes.Where(t => ActivityTypeName().IsMatch(t)));
+    }
+
     private static VlmConfig? ReadVlm(ConfigSection section, PluginRegistries registries)
     {
         var timeout = section.Seconds("timeout_s", 60, 1, 3600);
         if (section.String("backend", "none") == "none")
         {
             section.Section("config").IgnoreUnknownKeys();
-            return new VlmConfig(null, timeout);
+            return new VlmConfig(null, timeout, section.ActivityTypes);
         }
 
         var plugin = registries.Analyzers.Read(section, "backend", "config");
-        return plugin is null ? null : new VlmConfig(plugin, timeout);
+        return plugin is null ? null : new VlmConfig(plugin, timeout, section.ActivityTypes);
     }
 
     private static Dictionary<string, AlertOverrides> ReadPerCameraAlert(ConfigSection root, IReadOnlyList<CameraConfig> cameras)
@@ -219,4 +235,7 @@ public static partial class AppConfigLoader
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
     private static partial Regex CameraName();
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
+    private static partial Regex ActivityTypeName();
 }

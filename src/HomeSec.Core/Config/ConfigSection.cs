@@ -1,4 +1,5 @@
 using System.Globalization;
+using HomeSec.Core.Alerts;
 using YamlDotNet.RepresentationModel;
 
 namespace HomeSec.Core.Config;
@@ -24,6 +25,9 @@ public sealed class ConfigSection
     }
 
     public string Path { get; }
+
+    /// <summary>The activity types this config allows (built-in plus <c>vlm.extra_activity_types</c>), for any plugin that names activities.</summary>
+    public ActivityVocabulary ActivityTypes => _context.ActivityTypes;
 
     public bool Has(string key) => Find(key) is not null;
 

@@ -1,5 +1,6 @@
 using HomeSec.Core.Plugins.AlertPolicies.Default;
 using HomeSec.Core.Plugins.AlertPolicies.Noop;
+using HomeSec.Core.Plugins.Analyzers.OpenAi;
 using HomeSec.Core.Plugins.Filters.None;
 using HomeSec.Core.Plugins.Notifiers.Log;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
@@ -25,6 +26,8 @@ public sealed class PluginRegistries
             (options, context) => new LocalFolderSource(options, context.CameraName ?? throw new InvalidOperationException("a source needs its camera name"),
                 context.Clock, context.LoggerFactory.CreateLogger<LocalFolderSource>()));
         registries.Filters.Register("none", NoOptions.Read, (_, _) => new NoFilter());
+        registries.Analyzers.Register("openai", OpenAiAnalyzerOptions.Read,
+            (options, context) => new OpenAiAnalyzer(options, context.LoggerFactory.CreateLogger<OpenAiAnalyzer>(), context.Clock));
         registries.Storage.Register("local", LocalStorageOptions.Read, (options, _) => new LocalStorage(options));
         registries.Notifiers.Register("log", LogNotifierOptions.Read,
             (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()));

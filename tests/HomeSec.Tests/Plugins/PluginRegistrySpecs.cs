@@ -57,7 +57,7 @@ public sealed class PluginRegistrySpecs
         // Then
         Assert.Equal(["local_folder"], registries.Sources.Names);
         Assert.Equal(["none"], registries.Filters.Names);
-        Assert.Empty(registries.Analyzers.Names);
+        Assert.Equal(["openai"], registries.Analyzers.Names);
         Assert.Equal(["local"], registries.Storage.Names);
         Assert.Equal(["log"], registries.Notifiers.Names);
         Assert.Equal(["default", "noop"], registries.AlertPolicies.Names);

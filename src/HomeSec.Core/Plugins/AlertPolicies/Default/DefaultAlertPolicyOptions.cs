@@ -40,9 +40,10 @@ public sealed record DefaultAlertPolicyOptions(
         if (config.Has("notify_on_activity_types"))
         {
             activities = config.StringList("notify_on_activity_types", []);
-            foreach (var unknown in activities.Where(a => !ActivityTypes.Builtin.Contains(a, StringComparer.Ordinal)))
+            foreach (var unknown in activities.Where(a => !config.ActivityTypes.Contains(a)))
             {
-                config.Error("notify_on_activity_types", $"'{unknown}' is not an activity type; allowed: {string.Join(", ", ActivityTypes.Builtin)}");
+                config.Error("notify_on_activity_types",
+                    $"'{unknown}' is not an activity type; allowed: {config.ActivityTypes.Allowed} (add your own under vlm.extra_activity_types)");
             }
         }
 

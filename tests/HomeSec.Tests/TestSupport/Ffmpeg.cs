@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace HomeSec.Tests.TestSupport;
+
+/// <summary>Makes real video files with the ffmpeg that users have.</summary>
+public static class Ffmpeg
+{
+    public static async Task MakeTestClipAsync(string path, double seconds = 2, int width = 320, int height = 240)
+    {
+        var startInfo = new ProcessStartInfo("ffmpeg")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (var argument in new[]
+                 {
+                     "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=10",
+                     "-t", seconds.ToString(CultureInfo.InvariantCulture), "-pix_fmt", "yuv420p", "-c:v", "libx264", path,
+                 })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("ffmpeg is not installed (apt-get install ffmpeg)");
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg failed: {errors}");
+        }
+    }
+
+    /// <summary>Width and height from a JPEG's start-of-frame marker.</summary>
+    public static (int Width, int Height) JpegSize(byte[] jpeg)
+    {
+        if (jpeg.Length < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8)
+        {
+            throw new InvalidDataException("not a JPEG (no SOI marker)");
+        }
+
+        var i = 2;
+        while (i + 9 < jpeg.Length)
+        {
+            if (jpeg[i] != 0xFF)
+            {
+                throw new InvalidDataException($"bad JPEG marker at {i}");
+            }
+
+            var marker = jpeg[i + 1];
+            var length = (jpeg[i + 2] << 8) | jpeg[i + 3];
+            if (marker is >= 0xC0 and <= 0xC3)
+            {
+                return ((jpeg[i + 7] << 8) | jpeg[i + 8], (jpeg[i + 5] << 8) | jpeg[i + 6]);
+            }
+
+            i += 2 + length;
+        }
+
+        throw new InvalidDataException("no start-of-frame marker in the JPEG");
+    }
+}
