@@ -28,7 +28,7 @@ public sealed record HomeSecSettings(
 
     public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock)
     {
-        var context = new PluginContext(loggerFactory, clock);
+        var context = new PluginContext(loggerFactory, clock) { CameraNames = config.Cameras.Select(c => c.Name).ToList() };
         var cameras = config.Cameras
             .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, context with { CameraName = camera.Name })))
             .ToList();

@@ -2,6 +2,7 @@ using HomeSec.Core.Plugins.AlertPolicies.Default;
 using HomeSec.Core.Plugins.AlertPolicies.Noop;
 using HomeSec.Core.Plugins.Filters.None;
 using HomeSec.Core.Plugins.Notifiers.Log;
+using HomeSec.Core.Plugins.Notifiers.Mqtt;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
 using HomeSec.Core.Plugins.Storage.Local;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,9 @@ public sealed class PluginRegistries
         registries.Filters.Register("none", NoOptions.Read, (_, _) => new NoFilter());
         registries.Storage.Register("local", LocalStorageOptions.Read, (options, _) => new LocalStorage(options));
         registries.Notifiers.Register("log", LogNotifierOptions.Read,
-            (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()));
+            (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()))
+            .Register("mqtt", MqttNotifierOptions.Read,
+                (options, context) => new MqttNotifier(options, context.CameraNames, context.LoggerFactory.CreateLogger<MqttNotifier>()));
         registries.AlertPolicies
             .Register("default", DefaultAlertPolicyOptions.Read, (options, _) => new DefaultAlertPolicy(options))
             .Register("noop", NoOptions.Read, (_, _) => new NoopAlertPolicy());
