@@ -1,6 +1,7 @@
 using HomeSec.Core.Plugins.AlertPolicies.Default;
 using HomeSec.Core.Plugins.AlertPolicies.Noop;
 using HomeSec.Core.Plugins.Filters.None;
+using HomeSec.Core.Plugins.Notifiers.Email;
 using HomeSec.Core.Plugins.Notifiers.Log;
 using HomeSec.Core.Plugins.Notifiers.Mqtt;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
@@ -30,7 +31,8 @@ public sealed class PluginRegistries
         registries.Notifiers.Register("log", LogNotifierOptions.Read,
             (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()))
             .Register("mqtt", MqttNotifierOptions.Read,
-                (options, context) => new MqttNotifier(options, context.CameraNames, context.LoggerFactory.CreateLogger<MqttNotifier>()));
+                (options, context) => new MqttNotifier(options, context.CameraNames, context.LoggerFactory.CreateLogger<MqttNotifier>()))
+            .Register("email", EmailNotifierOptions.Read, (options, _) => new EmailNotifier(options));
         registries.AlertPolicies
             .Register("default", DefaultAlertPolicyOptions.Read, (options, _) => new DefaultAlertPolicy(options))
             .Register("noop", NoOptions.Read, (_, _) => new NoopAlertPolicy());
