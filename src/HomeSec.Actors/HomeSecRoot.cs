@@ -22,7 +22,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
     {
         _settings = settings;
         _repository = Context.ActorOf(ClipRepository.Props(settings.Repository), "repository");
-        Context.ActorOf(WorkerPools.Props(settings.Workers), "workers");
+        Context.ActorOf(WorkerPools.Props(settings.Workers, _repository), "workers");
         Become(Starting);
     }
 

@@ -23,4 +23,8 @@ public sealed record ClipPipeline(
     IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
     RetryConfig Retry,
     TimeSpan StageDeadline,
-    TimeProvider Clock);
+    TimeProvider Clock)
+{
+    /// <summary>Each notifier's outbox: where an alert goes when the notifier failed every retry.</summary>
+    public IReadOnlyDictionary<string, IActorRef> Outboxes { get; init; } = new Dictionary<string, IActorRef>();
+}

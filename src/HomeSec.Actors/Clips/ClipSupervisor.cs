@@ -30,6 +30,7 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
     private readonly HashSet<Stage> _active = [];
     private readonly HashSet<string> _notifiersGivenUp = new(StringComparer.Ordinal);
     private ClipState _state;
+    private Alert? _alert;
     private bool _loadHistory;
 
     public ClipSupervisor(RecordedClip clip, ClipPipeline pipeline)
@@ -177,13 +178,22 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
                     Record(new NotificationSent(_clip.ClipId, Now, notifier));
                     break;
                 case StageResult<string>.Failure { Error: var error }:
-                    var willRetry = result.Attempt < _pipeline.Retry.MaxAttempts;
-                    Record(new NotificationFailed(_clip.ClipId, Now, error.Plugin, result.Attempt, error.Describe(), willRetry));
-                    LogFailure(error, result.Attempt, willRetry);
+                    var rejected = error.Exception is DeliveryRejectedException;
+                    var willRetry = !rejected && result.Attempt < _pipeline.Retry.MaxAttempts;
+                    // Out of retries but not rejected: the notifier is down, so its outbox keeps the alert.
+                    var outbox = willRetry || rejected || _alert is null ? null : _pipeline.Outboxes.GetValueOrDefault(error.Plugin);
+                    Record(new NotificationFailed(_clip.ClipId, Now, error.Plugin, result.Attempt, error.Describe(), willRetry || outbox is not null));
+                    LogFailure(error, result.Attempt, willRetry, outbox is not null);
                     retrying |= willRetry;
                     if (!willRetry)
                     {
                         _notifiersGivenUp.Add(error.Plugin);
+                    }
+
+                    if (outbox is not null)
+                    {
+                        outbox.Tell(new Workers.Outbox.OutboxProtocol.QueueAlert(_alert!));
+                        Record(new NotificationQueued(_clip.ClipId, Now, error.Plugin, error.Message));
                     }
 
                     break;
@@ -262,7 +272,7 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
         var notify = _state.AlertDecision?.Notify == true;
         if (notify && uploadDone && PendingNotifiers().Count > 0 && !_active.Contains(Stage.Notify))
         {
-            var alert = BuildAlert(_state.AlertDecision!);
+            var alert = _alert = BuildAlert(_state.AlertDecision!);
             var pending = PendingNotifiers();
             Start(Stage.Notify, attempt => new SendAlert(alert, pending, attempt), _pipeline.Notify);
         }
@@ -313,7 +323,7 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
         _state.UploadFailed);
 
     private List<string> PendingNotifiers() =>
-        _pipeline.Notifiers.Where(n => !_state.NotifiedBy.Contains(n) && !_notifiersGivenUp.Contains(n)).ToList();
+        _pipeline.Notifiers.Where(n => !_state.NotifiedBy.Contains(n) && !_state.QueuedFor.Contains(n) && !_notifiersGivenUp.Contains(n)).ToList();
 
     private void Start(Stage stage, Func<int, object> job, IActorRef workers)
     {
@@ -352,9 +362,9 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
         }
     }
 
-    private void LogFailure(StageError error, int attempt, bool willRetry) =>
+    private void LogFailure(StageError error, int attempt, bool willRetry, bool queued = false) =>
         _log.Warning(error.Exception, "{0} of clip {1} failed: {2}", error.Stage.ToWireName(), error.ClipId,
-            $"plugin {error.Plugin}, attempt {attempt}/{_pipeline.Retry.MaxAttempts}, {(willRetry ? "retrying" : "giving up")}: {error.Message}");
+            $"plugin {error.Plugin}, attempt {attempt}/{_pipeline.Retry.MaxAttempts}, {(willRetry ? "retrying" : queued ? "kept in its outbox" : "giving up")}: {error.Message}");
 
     private void RecordClipRecorded() => Record(new ClipRecorded(_clip.ClipId, Now, _clip.CameraName, _clip.LocalPath,
         _clip.StartedAt, _clip.EndedAt, _clip.SizeBytes));

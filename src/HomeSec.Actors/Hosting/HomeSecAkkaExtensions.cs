@@ -49,7 +49,19 @@ public static class HomeSecAkkaExtensions
                 var root = system.ActorOf(HomeSecRoot.Props(settings), "homesec");
                 registry.Register<HomeSecRoot>(root);
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-clips", () => DrainAsync(root, settings.DrainTimeout));
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "close-notifiers", () => CloseNotifiersAsync(settings));
             });
+
+    /// <summary>Lets notifiers say goodbye (the mqtt notifier publishes <c>offline</c>) once no clip needs them.</summary>
+    private static async Task<Done> CloseNotifiersAsync(HomeSecSettings settings)
+    {
+        foreach (var notifier in settings.Workers.Notifiers.Select(n => n.Notifier).OfType<IAsyncDisposable>())
+        {
+            await notifier.DisposeAsync();
+        }
+
+        return Done.Instance;
+    }
 
     /// <summary>Lets the clips in flight finish (bounded), so a restart has less to resume.</summary>
     private static async Task<Done> DrainAsync(IActorRef root, TimeSpan timeout)

@@ -30,7 +30,7 @@ public sealed record HomeSecSettings(
 
     public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock)
     {
-        var context = new PluginContext(loggerFactory, clock);
+        var context = new PluginContext(loggerFactory, clock) { CameraNames = config.Cameras.Select(c => c.Name).ToList() };
         var cameras = config.Cameras
             .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, context with { CameraName = camera.Name })))
             .ToList();
@@ -42,7 +42,11 @@ public sealed record HomeSecSettings(
             registries.Storage.Create(config.Storage.Plugin, context), config.Storage.Plugin.Name, config.Storage.Timeout, config.Concurrency.UploadWorkers,
             registries.Filters.Create(config.Filter.Plugin, context), config.Filter.Plugin.Name, config.Filter.Timeout, config.Concurrency.FilterWorkers,
             config.Vlm.Plugin is { } vlm ? registries.Analyzers.Create(vlm, context) : null, config.Vlm.Plugin?.Name, config.Vlm.Timeout, config.Concurrency.VlmWorkers,
-            notifiers, notifiers.Count == 0 ? TimeSpan.FromSeconds(30) : notifiers.Max(n => n.Timeout) + TimeSpan.FromSeconds(5), config.Concurrency.NotifyWorkers);
+            notifiers, notifiers.Count == 0 ? TimeSpan.FromSeconds(30) : notifiers.Max(n => n.Timeout) + TimeSpan.FromSeconds(5), config.Concurrency.NotifyWorkers)
+        {
+            Outbox = config.Outbox,
+            Clock = clock,
+        };
         var repository = new RepositorySettings(ClipStore.For(config.StateStore), config.StateStore.SpoolPath, config.StateStore.SpoolMaxEvents, TimeSpan.FromSeconds(30));
         return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context), config.PerCameraAlert,
             config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, repository, clock);
@@ -55,5 +59,8 @@ public sealed record HomeSecSettings(
     public ClipPipeline Pipeline(WorkerPoolsReady pools, IActorRef repository) => new(
         pools.Uploads, pools.Filters, pools.Vlm, pools.Notify, repository,
         Workers.StoragePlugin, Workers.FilterPlugin, Workers.VlmPlugin,
-        Workers.Notifiers.Select(n => n.Name).ToList(), TriggerClasses, AlertPolicy, PerCameraAlert, Retry, StageDeadline, Clock);
+        Workers.Notifiers.Select(n => n.Name).ToList(), TriggerClasses, AlertPolicy, PerCameraAlert, Retry, StageDeadline, Clock)
+    {
+        Outboxes = pools.Outboxes,
+    };
 }

@@ -1,17 +1,19 @@
 using Akka.Actor;
 using Akka.Routing;
+using HomeSec.Actors.Workers.Outbox;
 
 namespace HomeSec.Actors.Workers;
 
 /// <summary>
 /// The parent of the worker router pools (<c>workers/upload</c>, <c>workers/filter</c>, <c>workers/vlm</c>,
-/// <c>workers/notify</c>). It tells its parent the pools once they exist.
+/// <c>workers/notify</c>) and of one outbox per notifier (<c>workers/outbox-{name}</c>). It tells its
+/// parent the pools once they exist.
 /// </summary>
 public sealed class WorkerPools : ReceiveActor
 {
     public const string Dispatcher = "homesec.worker-dispatcher";
 
-    public WorkerPools(WorkerPoolSettings settings)
+    public WorkerPools(WorkerPoolSettings settings, IActorRef repository)
     {
         var uploads = StartPool(UploadWorker.Props(settings.Storage, settings.StoragePlugin, settings.StorageTimeout), settings.UploadWorkers, "upload");
         var filters = StartPool(FilterWorker.Props(settings.Filter, settings.FilterPlugin, settings.FilterTimeout), settings.FilterWorkers, "filter");
@@ -19,12 +21,18 @@ public sealed class WorkerPools : ReceiveActor
             ? StartPool(VlmWorker.Props(analyzer, settings.VlmPlugin!, settings.VlmTimeout, settings.Storage), settings.VlmWorkers, "vlm")
             : null;
         var notify = StartPool(NotifyWorker.Props(settings.Notifiers, settings.NotifyTimeout), settings.NotifyWorkers, "notify");
-        Ready = new WorkerPoolsReady(uploads, filters, vlm, notify);
+        var outboxes = settings.Outbox is { } outbox
+            ? settings.Notifiers.ToDictionary(
+                n => n.Name,
+                n => Context.ActorOf(NotifierOutbox.Props(n, outbox, repository, settings.Clock).WithDispatcher(Dispatcher), NotifierOutbox.ActorName(n.Name)),
+                StringComparer.Ordinal)
+            : new Dictionary<string, IActorRef>(StringComparer.Ordinal);
+        Ready = new WorkerPoolsReady(uploads, filters, vlm, notify) { Outboxes = outboxes };
     }
 
     private WorkerPoolsReady Ready { get; }
 
-    public static Props Props(WorkerPoolSettings settings) => Akka.Actor.Props.Create(() => new WorkerPools(settings));
+    public static Props Props(WorkerPoolSettings settings, IActorRef repository) => Akka.Actor.Props.Create(() => new WorkerPools(settings, repository));
 
     protected override void PreStart() => Context.Parent.Tell(Ready);
 
@@ -37,7 +45,11 @@ public sealed class WorkerPools : ReceiveActor
             .WithRouter(new RoundRobinPool(size).WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart))), name);
 }
 
-public sealed record WorkerPoolsReady(IActorRef Uploads, IActorRef Filters, IActorRef? Vlm, IActorRef Notify);
+public sealed record WorkerPoolsReady(IActorRef Uploads, IActorRef Filters, IActorRef? Vlm, IActorRef Notify)
+{
+    /// <summary>The outbox of each notifier, by notifier name (empty when outboxes are off).</summary>
+    public IReadOnlyDictionary<string, IActorRef> Outboxes { get; init; } = new Dictionary<string, IActorRef>();
+}
 
 public sealed record WorkerPoolSettings(
     HomeSec.Core.Plugins.IStorageBackend Storage,
@@ -54,4 +66,10 @@ public sealed record WorkerPoolSettings(
     int VlmWorkers,
     IReadOnlyList<NamedNotifier> Notifiers,
     TimeSpan NotifyTimeout,
-    int NotifyWorkers);
+    int NotifyWorkers)
+{
+    /// <summary>Where each notifier's undelivered alerts wait; null: no outbox (alerts are given up after the retries).</summary>
+    public HomeSec.Core.Config.OutboxConfig? Outbox { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}

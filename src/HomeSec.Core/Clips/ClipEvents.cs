@@ -50,6 +50,12 @@ public static class ClipEvents
     public sealed record NotificationFailed(
         ClipId ClipId, DateTimeOffset At, string Notifier, int Attempt, ErrorInfo Error, bool WillRetry) : IClipEvent;
 
+    /// <summary>
+    /// The notifier kept failing, so the alert waits in that notifier's on-disk outbox and is delivered
+    /// (notification_sent) when the notifier is back.
+    /// </summary>
+    public sealed record NotificationQueued(ClipId ClipId, DateTimeOffset At, string Notifier, string Reason) : IClipEvent;
+
     /// <summary>The pipeline has nothing more to do for the clip: status becomes done, or error when a stage gave up.</summary>
     public sealed record ClipCompleted(ClipId ClipId, DateTimeOffset At, bool HadErrors) : IClipEvent;
 
@@ -74,6 +80,7 @@ public static class ClipEvents
         [typeof(AlertDecisionMade)] = "alert_decision_made",
         [typeof(NotificationSent)] = "notification_sent",
         [typeof(NotificationFailed)] = "notification_failed",
+        [typeof(NotificationQueued)] = "notification_queued",
         [typeof(ClipCompleted)] = "clip_completed",
         [typeof(ClipDeleted)] = "clip_deleted",
         [typeof(ClipRechecked)] = "clip_rechecked",

@@ -23,6 +23,9 @@ public sealed record ClipState
     public string? VlmSkippedReason { get; init; }
     public AlertDecision? AlertDecision { get; init; }
     public ImmutableHashSet<string> NotifiedBy { get; init; } = [];
+
+    /// <summary>Notifiers whose outbox holds this clip's alert (delivered later, then also in <see cref="NotifiedBy"/>).</summary>
+    public ImmutableHashSet<string> QueuedFor { get; init; } = [];
     public ImmutableList<ErrorInfo> Errors { get; init; } = [];
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
@@ -57,7 +60,8 @@ public sealed record ClipState
             VlmFailed { WillRetry: false } e => this with { Errors = Errors.Add(e.Error) },
             VlmSkipped e => this with { VlmSkippedReason = e.Reason },
             AlertDecisionMade e => this with { AlertDecision = e.Decision, Status = Advance(ClipStatus.Analyzed) },
-            NotificationSent e => this with { NotifiedBy = NotifiedBy.Add(e.Notifier) },
+            NotificationSent e => this with { NotifiedBy = NotifiedBy.Add(e.Notifier), QueuedFor = QueuedFor.Remove(e.Notifier) },
+            NotificationQueued e => this with { QueuedFor = QueuedFor.Add(e.Notifier) },
             NotificationFailed { WillRetry: false } e => this with { Errors = Errors.Add(e.Error) },
             ClipCompleted e => this with { Status = e.HadErrors ? ClipStatus.Error : ClipStatus.Done },
             ClipDeleted => this with { Status = ClipStatus.Deleted },

@@ -15,7 +15,23 @@ public sealed record AppConfig(
     IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
     ConcurrencyConfig Concurrency,
     RetryConfig Retry,
-    HealthConfig Health);
+    HealthConfig Health)
+{
+    /// <summary>Where alerts wait while a notifier is down (see <see cref="OutboxConfig"/>).</summary>
+    public OutboxConfig Outbox { get; init; } = OutboxConfig.Default;
+}
+
+/// <summary>
+/// The per-notifier outboxes: <c>{Dir}/{notifier}/</c>, at most <c>MaxItems</c> alerts each (the oldest
+/// are dropped past that), retried from <c>Backoff</c>, doubling up to <c>MaxBackoff</c>.
+/// </summary>
+public sealed record OutboxConfig(string Dir, int MaxItems, TimeSpan Backoff, TimeSpan MaxBackoff)
+{
+    public static OutboxConfig Default { get; } = new(Path.GetFullPath(Path.Combine("data", "outbox")), 1000, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));
+
+    public TimeSpan DelayAfter(int failures) =>
+        TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, (long)(Backoff.Ticks * Math.Pow(2, Math.Max(0, failures - 1)))));
+}
 
 public sealed record CameraConfig(string Name, PluginSpec Source);
 

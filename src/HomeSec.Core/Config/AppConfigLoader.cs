@@ -70,6 +70,7 @@ public static partial class AppConfigLoader
         var concurrency = ReadConcurrency(root.Section("concurrency"));
         var retry = ReadRetry(root.Section("retry"));
         var health = ReadHealth(root.Section("health"));
+        var outbox = ReadOutbox(root.Section("outbox"));
 
         if (storage is null || filter is null || vlm is null || alertPolicy is null)
         {
@@ -77,7 +78,7 @@ public static partial class AppConfigLoader
         }
 
         return new AppConfig(cameras, new StorageConfig(storage, storageTimeout), stateStore, notifiers, filter, vlm, alertPolicy,
-            perCameraAlert, concurrency, retry, health);
+            perCameraAlert, concurrency, retry, health) { Outbox = outbox };
     }
 
     private static List<CameraConfig> ReadCameras(ConfigSection root, PluginRegistries registries)
@@ -226,6 +227,21 @@ public static partial class AppConfigLoader
         }
 
         return retry;
+    }
+
+    private static OutboxConfig ReadOutbox(ConfigSection section)
+    {
+        var outbox = new OutboxConfig(
+            Path.GetFullPath(section.String("dir") ?? Path.Combine("data", "outbox")),
+            section.Int("max_items", 1000, 1, 1_000_000),
+            section.Seconds("backoff_s", 5, 0.01, 3600),
+            section.Seconds("max_backoff_s", 300, 0.01, 86400));
+        if (outbox.MaxBackoff < outbox.Backoff)
+        {
+            section.Error("max_backoff_s", $"'{outbox.MaxBackoff.TotalSeconds}' is below backoff_s ({outbox.Backoff.TotalSeconds}); expected max_backoff_s ≥ backoff_s");
+        }
+
+        return outbox;
     }
 
     private static HealthConfig ReadHealth(ConfigSection section) => new(

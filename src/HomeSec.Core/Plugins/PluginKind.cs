@@ -14,4 +14,9 @@ public enum PluginKind
 public sealed record PluginSpec(PluginKind Kind, string Name, object Options);
 
 /// <summary>What a plugin may use from its host. No actor types: plugins test without an actor system.</summary>
-public sealed record PluginContext(Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory, TimeProvider Clock, string? CameraName = null);
+/// <param name="CameraName">The camera a source plugin is built for.</param>
+public sealed record PluginContext(Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory, TimeProvider Clock, string? CameraName = null)
+{
+    /// <summary>Every configured camera, e.g. for a notifier that announces one entity per camera (Home Assistant discovery).</summary>
+    public IReadOnlyList<string> CameraNames { get; init; } = [];
+}

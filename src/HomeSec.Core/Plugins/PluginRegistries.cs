@@ -2,7 +2,9 @@ using HomeSec.Core.Plugins.AlertPolicies.Default;
 using HomeSec.Core.Plugins.AlertPolicies.Noop;
 using HomeSec.Core.Plugins.Analyzers.OpenAi;
 using HomeSec.Core.Plugins.Filters.None;
+using HomeSec.Core.Plugins.Notifiers.Email;
 using HomeSec.Core.Plugins.Notifiers.Log;
+using HomeSec.Core.Plugins.Notifiers.Mqtt;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
 using HomeSec.Core.Plugins.Storage.Local;
 using Microsoft.Extensions.Logging;
@@ -30,7 +32,10 @@ public sealed class PluginRegistries
             (options, context) => new OpenAiAnalyzer(options, context.LoggerFactory.CreateLogger<OpenAiAnalyzer>(), context.Clock));
         registries.Storage.Register("local", LocalStorageOptions.Read, (options, _) => new LocalStorage(options));
         registries.Notifiers.Register("log", LogNotifierOptions.Read,
-            (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()));
+            (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()))
+            .Register("mqtt", MqttNotifierOptions.Read,
+                (options, context) => new MqttNotifier(options, context.CameraNames, context.LoggerFactory.CreateLogger<MqttNotifier>()))
+            .Register("email", EmailNotifierOptions.Read, (options, _) => new EmailNotifier(options));
         registries.AlertPolicies
             .Register("default", DefaultAlertPolicyOptions.Read, (options, _) => new DefaultAlertPolicy(options))
             .Register("noop", NoOptions.Read, (_, _) => new NoopAlertPolicy());

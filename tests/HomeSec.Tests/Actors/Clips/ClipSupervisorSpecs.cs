@@ -213,6 +213,68 @@ public sealed class ClipSupervisorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSecA
     }
 
     [Fact]
+    public void Should_put_the_alert_into_the_notifiers_outbox_and_finish_without_error_when_the_notifier_fails_every_retry()
+    {
+        // Given
+        var probes = new PipelineProbes(this);
+        var clip = PipelineProbes.Clip();
+        var parent = CreateTestProbe();
+        var outbox = CreateTestProbe();
+        var pipeline = probes.Pipeline(PipelineProbes.FastRetry(maxAttempts: 2), notifiers: ["mqtt"]) with
+        {
+            Outboxes = new Dictionary<string, IActorRef> { ["mqtt"] = outbox.Ref },
+        };
+
+        // When
+        parent.ChildActorOf(ClipSupervisor.Props(clip, pipeline));
+        ReplyToFilter(probes, FilterResult.NoDetector);
+        ReplyToUpload(probes, clip);
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var send = probes.Notify.ExpectMsg<SendAlert>();
+            probes.Notify.Reply(new NotifyResult(clip.ClipId, send.Attempt, [StageResult<string>.Fail(new NotifyError(clip.ClipId, "mqtt", new IOException("broker down")))]));
+        }
+
+        // Then
+        var queued = outbox.ExpectMsg<HomeSec.Actors.Workers.Outbox.OutboxProtocol.QueueAlert>();
+        Assert.Equal(clip.ClipId, queued.Alert.ClipId);
+        var events = probes.EventsUntilCompleted();
+        Assert.Contains(events, e => e is NotificationQueued { Notifier: "mqtt" });
+        Assert.DoesNotContain(events, e => e is NotificationSent);
+        Assert.Equal(ClipStatus.Done, parent.ExpectMsg<ClipProcessed>().Status);
+        probes.Notify.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Should_not_retry_nor_queue_when_the_notifier_rejects_the_alert()
+    {
+        // Given
+        var probes = new PipelineProbes(this);
+        var clip = PipelineProbes.Clip();
+        var parent = CreateTestProbe();
+        var outbox = CreateTestProbe();
+        var pipeline = probes.Pipeline(PipelineProbes.FastRetry(maxAttempts: 3), notifiers: ["email"]) with
+        {
+            Outboxes = new Dictionary<string, IActorRef> { ["email"] = outbox.Ref },
+        };
+
+        // When
+        parent.ChildActorOf(ClipSupervisor.Props(clip, pipeline));
+        ReplyToFilter(probes, FilterResult.NoDetector);
+        ReplyToUpload(probes, clip);
+        var send = probes.Notify.ExpectMsg<SendAlert>();
+        probes.Notify.Reply(new NotifyResult(clip.ClipId, send.Attempt,
+            [StageResult<string>.Fail(new NotifyError(clip.ClipId, "email", new DeliveryRejectedException("SendGrid refused the API key (401)")))]));
+
+        // Then
+        var events = probes.EventsUntilCompleted();
+        Assert.Contains(events, e => e is NotificationFailed { Notifier: "email", WillRetry: false, Attempt: 1 });
+        Assert.Equal(ClipStatus.Error, parent.ExpectMsg<ClipProcessed>().Status);
+        probes.Notify.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        outbox.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
     public void Should_skip_finished_steps_when_a_resumed_clip_has_a_history()
     {
         // Given

@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+
+namespace HomeSec.Core.Plugins.Notifiers.Mqtt;
+
+/// <summary>
+/// Home Assistant MQTT discovery messages (retained) for every camera: a binary_sensor that turns on
+/// with each alert and off after <c>off_delay</c>, and a sensor showing the last alert's summary with
+/// the rest of the alert as attributes. Both read the camera's alert topic, so an alert is one publish.
+/// Unique ids depend only on the node id and the camera name, so they are stable across restarts.
+/// </summary>
+public static class HomeAssistantDiscovery
+{
+    public sealed record DiscoveryMessage(string Topic, string Payload);
+
+    public static IReadOnlyList<DiscoveryMessage> Messages(MqttNotifierOptions options, IEnumerable<string> cameraNames)
+    {
+        var ha = options.HomeAssistant;
+        var messages = new List<DiscoveryMessage>();
+        foreach (var camera in cameraNames.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var alertTopic = options.TopicFor(camera);
+            var alertId = $"{ha.NodeId}_{camera}_alert";
+            var lastAlertId = $"{ha.NodeId}_{camera}_last_alert";
+
+            var binarySensor = Common(options, camera, alertId, "Person alert", alertTopic);
+            binarySensor["device_class"] = "occupancy";
+            binarySensor["value_template"] = "ON";
+            binarySensor["payload_on"] = "ON";
+            binarySensor["payload_off"] = "OFF";
+            binarySensor["off_delay"] = ha.OffDelaySeconds;
+            binarySensor["icon"] = "mdi:cctv";
+            messages.Add(new DiscoveryMessage($"{ha.DiscoveryPrefix}/binary_sensor/{ha.NodeId}/{camera}_alert/config", binarySensor.ToJsonString()));
+
+            var sensor = Common(options, camera, lastAlertId, "Last alert", alertTopic);
+            // A state is at most 255 characters in Home Assistant; the full alert is in the attributes.
+            sensor["value_template"] = "{{ (value_json.summary or value_json.notify_reason or '')[:250] }}";
+            sensor["json_attributes_topic"] = alertTopic;
+            sensor["json_attributes_template"] =
+                "{{ {'risk_level': value_json.risk_level, 'activity_type': value_json.activity_type, 'notify_reason': value_json.notify_reason, " +
+                "'clip_id': value_json.clip_id, 'view_url': value_json.view_url, 'ts': value_json.ts, 'upload_failed': value_json.upload_failed} | tojson }}";
+            sensor["icon"] = "mdi:message-alert";
+            messages.Add(new DiscoveryMessage($"{ha.DiscoveryPrefix}/sensor/{ha.NodeId}/{camera}_last_alert/config", sensor.ToJsonString()));
+        }
+
+        return messages;
+    }
+
+    private static JsonObject Common(MqttNotifierOptions options, string camera, string uniqueId, string name, string stateTopic) => new()
+    {
+        ["name"] = name,
+        ["unique_id"] = uniqueId,
+        ["object_id"] = uniqueId,
+        ["state_topic"] = stateTopic,
+        ["availability_topic"] = options.AvailabilityTopic,
+        ["payload_available"] = MqttNotifierOptions.Online,
+        ["payload_not_available"] = MqttNotifierOptions.Offline,
+        ["qos"] = options.Qos,
+        ["device"] = Device(options, camera),
+    };
+
+    /// <summary>One device per camera, shared by its entities.</summary>
+    private static JsonObject Device(MqttNotifierOptions options, string camera) => new()
+    {
+        ["identifiers"] = new JsonArray($"{options.HomeAssistant.NodeId}_{camera}"),
+        ["name"] = $"HomeSec {camera}",
+        ["manufacturer"] = "HomeSec",
+        ["model"] = "HomeSec camera",
+    };
+
+    /// <summary>The keys Home Assistant requires or HomeSec always sets, for tests and validation.</summary>
+    public static IReadOnlyList<string> RequiredKeys { get; } = ["name", "unique_id", "state_topic", "device", "availability_topic"];
+}
