@@ -3,12 +3,25 @@ using System.Text;
 namespace HomeSec.Core.Plugins.Storage.Local;
 
 /// <summary>
-/// Stores objects as files under a root folder. Writes go to a temporary file first and are then
-/// renamed, so a stored object is always complete; a second put of the same content is a no-op.
+/// Stores objects as files under a root folder. Writes go to a temporary file in <c>{root}/.partial/</c>
+/// first and are then renamed, so a stored object is always complete; a second put of the same content
+/// is a no-op. Temporary files left by a killed process are removed when the storage starts.
 /// </summary>
-public sealed class LocalStorage(LocalStorageOptions options) : IStorageBackend
+public sealed class LocalStorage : IStorageBackend
 {
     private const int CopyBufferSize = 1 << 20;
+    private readonly LocalStorageOptions _options;
+    private readonly string _partialFolder;
+
+    public LocalStorage(LocalStorageOptions options)
+    {
+        _options = options;
+        _partialFolder = Path.Combine(options.Root, ".partial");
+        if (Directory.Exists(_partialFolder))
+        {
+            Directory.Delete(_partialFolder, recursive: true);
+        }
+    }
 
     public async Task<StoredObject> PutFileAsync(string localPath, string key, CancellationToken cancellationToken)
     {
@@ -40,10 +53,11 @@ public sealed class LocalStorage(LocalStorageOptions options) : IStorageBackend
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
         Task.FromResult<Stream>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize, useAsync: true));
 
-    private static async Task WriteAtomicallyAsync(string target, Stream content, CancellationToken cancellationToken)
+    private async Task WriteAtomicallyAsync(string target, Stream content, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temp = $"{target}.{Guid.NewGuid():N}.partial";
+        Directory.CreateDirectory(_partialFolder);
+        var temp = Path.Combine(_partialFolder, $"{Path.GetFileName(target)}.{Guid.NewGuid():N}");
         try
         {
             await using (var destination = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, useAsync: true))
@@ -64,8 +78,8 @@ public sealed class LocalStorage(LocalStorageOptions options) : IStorageBackend
     /// <summary>Keys are relative paths; one that would leave the root is a bug in the caller.</summary>
     private string PathOf(string key)
     {
-        var path = Path.GetFullPath(Path.Combine(options.Root, key));
-        if (!path.StartsWith(options.Root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        var path = Path.GetFullPath(Path.Combine(_options.Root, key));
+        if (!path.StartsWith(_options.Root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
             throw new ArgumentException($"storage key '{key}' leaves the storage root", nameof(key));
         }
@@ -76,7 +90,7 @@ public sealed class LocalStorage(LocalStorageOptions options) : IStorageBackend
     private StoredObject Describe(string key, string path)
     {
         var storageUri = $"local://{key}";
-        var viewUrl = options.ViewUrlBase is { } baseUri ? new Uri(baseUri, key).ToString() : new Uri(path).AbsoluteUri;
+        var viewUrl = _options.ViewUrlBase is { } baseUri ? new Uri(baseUri, key).ToString() : new Uri(path).AbsoluteUri;
         return new StoredObject(storageUri, viewUrl);
     }
 }
