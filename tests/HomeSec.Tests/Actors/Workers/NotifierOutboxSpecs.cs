@@ -5,7 +5,7 @@ using HomeSec.Actors.Workers.Outbox;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
-using HomeSec.Tests.Core.Alerts;
+using HomeSec.Tests.Alerts;
 using Xunit;
 using static HomeSec.Core.Clips.ClipEvents;
 

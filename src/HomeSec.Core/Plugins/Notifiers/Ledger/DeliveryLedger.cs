@@ -32,9 +32,9 @@ public sealed class DeliveryLedger : IDisposable
         }
     }
 
-    public bool WasDelivered(ClipId clipId)
+    public async Task<bool> WasDeliveredAsync(ClipId clipId, CancellationToken cancellationToken)
     {
-        _lock.Wait();
+        await _lock.WaitAsync(cancellationToken);
         try
         {
             return _delivered.Contains(clipId.Value);
@@ -96,16 +96,31 @@ public sealed class DeliveryLedger : IDisposable
 }
 
 /// <summary>Delivers each clip's alert at most once through the wrapped notifier, across restarts.</summary>
-public sealed class DeduplicatingNotifier(INotifier inner, DeliveryLedger ledger) : INotifier
+public sealed class DeduplicatingNotifier(INotifier inner, DeliveryLedger ledger) : INotifier, IAsyncDisposable
 {
     public async Task SendAsync(Alerts.Alert alert, CancellationToken cancellationToken)
     {
-        if (ledger.WasDelivered(alert.ClipId))
+        if (await ledger.WasDeliveredAsync(alert.ClipId, cancellationToken))
         {
             return;
         }
 
         await inner.SendAsync(alert, cancellationToken);
         await ledger.RecordAsync(alert.ClipId, CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        switch (inner)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+
+        ledger.Dispose();
     }
 }

@@ -2,7 +2,7 @@ using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
 using Xunit;
 
-namespace HomeSec.Tests.Core.Alerts;
+namespace HomeSec.Tests.Alerts;
 
 public sealed class AlertOutboxSpecs : IDisposable
 {

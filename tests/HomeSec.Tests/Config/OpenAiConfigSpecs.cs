@@ -4,7 +4,7 @@ using HomeSec.Core.Plugins.AlertPolicies.Default;
 using HomeSec.Core.Plugins.Analyzers.OpenAi;
 using Xunit;
 
-namespace HomeSec.Tests.Configuration;
+namespace HomeSec.Tests.Config;
 
 public sealed class OpenAiConfigSpecs
 {

@@ -4,7 +4,7 @@ using HomeSec.Core.Plugins.Notifiers.Email;
 using HomeSec.Core.Plugins.Notifiers.Mqtt;
 using Xunit;
 
-namespace HomeSec.Tests.Core.Config;
+namespace HomeSec.Tests.Config;
 
 public sealed class NotifierConfigSpecs
 {
