@@ -1,0 +1,187 @@
+using Akka.Actor;
+using HomeSec.Actors.Hosting;
+using HomeSec.Actors.Repository;
+using HomeSec.Actors.Repository.Sql;
+using HomeSec.Core.Alerts;
+using HomeSec.Core.Clips;
+using HomeSec.Core.Config;
+using HomeSec.IntegrationTests.TestSupport;
+using Microsoft.Data.Sqlite;
+using Xunit;
+using static HomeSec.Actors.Repository.RepositoryProtocol;
+using static HomeSec.Core.Clips.ClipEvents;
+
+namespace HomeSec.IntegrationTests.Repository;
+
+/// <summary>The same repository and projection behaviour on both state stores: SQLite and a real PostgreSQL.</summary>
+public sealed class ClipStoreSpecs(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"homesec-store-{Guid.NewGuid():N}");
+
+    public static TheoryData<string> Backends => new() { "sqlite", "postgres" };
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Should_recover_a_clips_events_when_a_new_actor_system_reads_the_store(string backend)
+    {
+        // Given
+        var stateStore = await StateStoreAsync(backend);
+        var clipId = ClipId.For("garden", DateTimeOffset.UtcNow);
+        var events = EventsOf(clipId);
+        using (var writer = ActorSystem.Create("writer", Config(stateStore)))
+        {
+            var repository = writer.ActorOf(ClipRepository.Props(Settings(stateStore)));
+
+            // When
+            foreach (var evt in events)
+            {
+                repository.Tell(evt);
+            }
+
+            await Eventually.WaitForAsync(async () => (await ClipStore.For(stateStore).ShowAsync(clipId.Value, CancellationToken.None)).Events.Count == events.Length ? "stored" : null,
+                Patience, "the events to be projected");
+        }
+
+        using var reader = ActorSystem.Create("reader", Config(stateStore));
+        var history = await reader.ActorOf(ClipRepository.Props(Settings(stateStore)))
+            .Ask<ClipHistory>(new LoadClipHistory(clipId), Patience);
+
+        // Then
+        Assert.NotNull(history.State);
+        Assert.Equal(ClipStatus.Done, history.State.Status);
+        Assert.Equal("local://garden/x.mp4", history.State.StorageUri);
+        Assert.Equal(RiskLevel.High, history.State.Analysis?.RiskLevel);
+        Assert.Contains("log", history.State.NotifiedBy);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Should_project_one_row_per_event_and_the_folded_state_when_events_are_written(string backend)
+    {
+        // Given
+        var stateStore = await StateStoreAsync(backend);
+        var clipId = ClipId.For("porch", DateTimeOffset.UtcNow);
+        var events = EventsOf(clipId);
+        using var system = ActorSystem.Create("projection", Config(stateStore));
+        var repository = system.ActorOf(ClipRepository.Props(Settings(stateStore)));
+        var store = ClipStore.For(stateStore);
+
+        // When
+        foreach (var evt in events)
+        {
+            repository.Tell(evt);
+        }
+
+        var (clip, rows) = await Eventually.WaitForAsync(async () =>
+        {
+            var shown = await store.ShowAsync(clipId.Value, CancellationToken.None);
+            return shown.Events.Count == events.Length ? new Shown(shown.Clip, shown.Events) : null;
+        }, Patience, "the projection of all events");
+
+        // Then
+        Assert.Equal(events.Select(e => ClipEvents.WireNames[e.GetType()]), rows.Select(r => r.EventType));
+        Assert.Equal(Enumerable.Range(1, events.Length).Select(i => (long)i), rows.Select(r => r.SequenceNr));
+        Assert.NotNull(clip);
+        Assert.Equal(ClipState.Replay(clipId, events).Status, clip.State.Status);
+        Assert.Contains("\"status\":\"done\"", clip.Json.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        var listed = await store.ListAsync(camera: "porch", status: "done", since: DateTimeOffset.UtcNow.AddHours(-1), limit: 10, CancellationToken.None);
+        Assert.Contains(listed, c => c.State.ClipId == clipId);
+        Assert.DoesNotContain(await store.ListAsync(camera: "porch", status: "error", since: null, limit: 10, CancellationToken.None), c => c.State.ClipId == clipId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Should_change_nothing_when_the_same_events_are_applied_again(string backend)
+    {
+        // Given
+        var stateStore = await StateStoreAsync(backend);
+        var store = ClipStore.For(stateStore);
+        await store.EnsureSchemaAsync(CancellationToken.None);
+        var clipId = ClipId.For("drive", DateTimeOffset.UtcNow);
+        var batch = EventsOf(clipId).Select((e, i) => new JournalEvent(1000 + i, i + 1, e)).ToList();
+        await store.ApplyAsync(batch, CancellationToken.None);
+        var before = await store.ShowAsync(clipId.Value, CancellationToken.None);
+
+        // When
+        await store.ApplyAsync(batch, CancellationToken.None);
+        await store.ApplyAsync(batch.Skip(3).ToList(), CancellationToken.None);
+
+        // Then
+        var after = await store.ShowAsync(clipId.Value, CancellationToken.None);
+        Assert.Equal(before.Clip?.Json, after.Clip?.Json);
+        Assert.Equal(before.Events.Select(e => (e.SequenceNr, e.EventType)), after.Events.Select(e => (e.SequenceNr, e.EventType)));
+        Assert.Equal(batch.Max(e => e.Ordering), await store.LoadOffsetAsync(CancellationToken.None));
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    /// <summary>A fresh store with its tables (the repository creates them too; the test reads them before it might).</summary>
+    private async Task<StateStoreConfig> StateStoreAsync(string backend)
+    {
+        Directory.CreateDirectory(_folder);
+        if (backend == "sqlite")
+        {
+            var sqlite = new StateStoreConfig(StateStoreBackend.Sqlite, Path.Combine(_folder, "homesec.db"), null, Path.Combine(_folder, "state"), 10_000);
+            await ClipStore.For(sqlite).EnsureSchemaAsync(CancellationToken.None);
+            return sqlite;
+        }
+
+        // A database per test, so tests do not see each other's rows.
+        var database = "t" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new Npgsql.NpgsqlConnection(postgres.Server.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = postgres.Server.ConnectionString.Replace("Database=homesec", $"Database={database}", StringComparison.Ordinal);
+        var postgresStore = new StateStoreConfig(StateStoreBackend.Postgres, "", connectionString, Path.Combine(_folder, "state"), 10_000);
+        await ClipStore.For(postgresStore).EnsureSchemaAsync(CancellationToken.None);
+        return postgresStore;
+    }
+
+    private static Akka.Configuration.Config Config(StateStoreConfig stateStore) =>
+        (stateStore.Backend == StateStoreBackend.Postgres
+            ? HomeSecAkkaExtensions.PostgresJournalConfig(stateStore.PostgresConnectionString!)
+            : HomeSecAkkaExtensions.SqliteJournalConfig(stateStore.SqlitePath))
+        .WithFallback(HomeSecAkkaExtensions.HomeSecConfig());
+
+    private static RepositorySettings Settings(StateStoreConfig stateStore) =>
+        new(ClipStore.For(stateStore), stateStore.SpoolPath, stateStore.SpoolMaxEvents, TimeSpan.FromSeconds(30));
+
+    private static IClipEvent[] EventsOf(ClipId clipId)
+    {
+        var at = DateTimeOffset.UtcNow;
+        return
+        [
+            new ClipRecorded(clipId, at, clipId.Value.Split('-')[0], "/clips/x.mp4", at, at.AddSeconds(10), 42),
+            new UploadStarted(clipId, at, "local", 1),
+            new FilterStarted(clipId, at, "yolo", 1),
+            new FilterCompleted(clipId, at, new FilterResult(["person"], 0.9, 4, "test")),
+            new UploadCompleted(clipId, at, "local", "local://garden/x.mp4", "file:///x.mp4"),
+            new VlmCompleted(clipId, at, new AnalysisResult(RiskLevel.High, "loitering", "Someone waits by the gate.")),
+            new AlertDecisionMade(clipId, at, new AlertDecision(true, "risk high")),
+            new NotificationSent(clipId, at, "log"),
+            new ClipCompleted(clipId, at, HadErrors: false),
+        ];
+    }
+
+    private sealed record Shown(ClipRow? Clip, IReadOnlyList<EventRow> Events)
+    {
+        public void Deconstruct(out ClipRow? clip, out IReadOnlyList<EventRow> events)
+        {
+            clip = Clip;
+            events = Events;
+        }
+    }
+}
