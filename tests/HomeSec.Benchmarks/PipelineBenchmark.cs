@@ -29,12 +29,24 @@ public static class PipelineBenchmark
 {
     private const int EventsPerClip = 9;
 
-    public static async Task<Figures> RunAsync(int clips, int maxInFlight, string? sqlitePath, string spoolFolder)
+    /// <param name="store">The journal to use; null for the in-memory journal (the baseline).</param>
+    public static async Task<Figures> RunAsync(int clips, int maxInFlight, StateStoreConfig? store, string spoolFolder)
     {
-        var config = HomeSecAkkaExtensions.HomeSecConfig();
-        config = sqlitePath is null
-            ? ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(config)
-            : ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(HomeSecAkkaExtensions.SqliteJournalConfig(sqlitePath)).WithFallback(config);
+        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
+        config = store?.Backend switch
+        {
+            null => config,
+            StateStoreBackend.Postgres => config.WithFallback(HomeSecAkkaExtensions.PostgresJournalConfig(store.PostgresConnectionString!)),
+            _ => config.WithFallback(HomeSecAkkaExtensions.SqliteJournalConfig(store.SqlitePath)),
+        };
+        config = config.WithFallback(HomeSecAkkaExtensions.HomeSecConfig());
+        var clipStore = store is null ? null : ClipStore.For(store);
+        if (clipStore is not null)
+        {
+            await clipStore.EnsureSchemaAsync(CancellationToken.None);
+        }
+
+        var journalRowsBefore = store is null ? 0 : await CountJournalRowsAsync(store);
 
         var source = new InstantSource(clips);
         var settings = new HomeSecSettings(
@@ -48,8 +60,7 @@ public static class PipelineBenchmark
             ["person"],
             new RetryConfig(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)),
             maxInFlight,
-            new RepositorySettings(sqlitePath is null ? null : ClipStore.For(new StateStoreConfig(StateStoreBackend.Sqlite, sqlitePath, null, spoolFolder, 1_000_000)),
-                spoolFolder, 1_000_000, TimeSpan.FromSeconds(30)),
+            new RepositorySettings(clipStore, spoolFolder, 1_000_000, TimeSpan.FromSeconds(30)),
             TimeProvider.System);
 
         using var system = ActorSystem.Create("bench", config);
@@ -59,14 +70,14 @@ public static class PipelineBenchmark
         var pipelineSeconds = stopwatch.Elapsed.TotalSeconds;
 
         double? journalSeconds = null;
-        if (sqlitePath is not null)
+        if (store is not null)
         {
-            var expectedRows = (long)clips * EventsPerClip;
-            while (CountJournalRows(sqlitePath) < expectedRows)
+            var expectedRows = journalRowsBefore + ((long)clips * EventsPerClip);
+            while (await CountJournalRowsAsync(store) < expectedRows)
             {
                 if (stopwatch.Elapsed > TimeSpan.FromMinutes(10))
                 {
-                    throw new TimeoutException($"journal holds {CountJournalRows(sqlitePath)} of {expectedRows} events after 10 minutes");
+                    throw new TimeoutException($"journal holds {await CountJournalRowsAsync(store) - journalRowsBefore} of {expectedRows - journalRowsBefore} events after 10 minutes");
                 }
 
                 await Task.Delay(20);
@@ -82,19 +93,22 @@ public static class PipelineBenchmark
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-    private static long CountJournalRows(string path)
+    public static async Task<long> CountJournalRowsAsync(StateStoreConfig store)
     {
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
-        if ((long)command.ExecuteScalar()! == 0)
-        {
-            return 0;
-        }
-
+        await using System.Data.Common.DbConnection connection = store.Backend == StateStoreBackend.Postgres
+            ? new Npgsql.NpgsqlConnection(store.PostgresConnectionString)
+            : new SqliteConnection($"Data Source={store.SqlitePath};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM journal";
-        return (long)command.ExecuteScalar()!;
+        try
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return 0; // the journal table is not created yet
+        }
     }
 
     public sealed record Figures(int Clips, double PipelineSeconds, double? JournalSeconds, double P50Ms, double P99Ms)

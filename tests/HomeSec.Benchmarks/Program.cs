@@ -1,25 +1,47 @@
 using System.Globalization;
 using HomeSec.Benchmarks;
+using HomeSec.Core.Config;
 using Microsoft.Data.Sqlite;
 
-// Usage: dotnet run -c Release --project tests/HomeSec.Benchmarks -- [clips=2000] [max_in_flight=64]
-var clips = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
-var maxInFlight = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
+// Usage:
+//   dotnet run -c Release --project tests/HomeSec.Benchmarks -- [clips=2000] [max_in_flight=64]
+//       the whole pipeline on the in-memory journal (baseline) and on SQLite
+//   HOMESEC_BENCH_DSN="Host=...;Database=..." dotnet run -c Release --project tests/HomeSec.Benchmarks -- postgres [clips=2000] [max_in_flight=64]
+//       the repository on PostgreSQL beside plain Npgsql batches, and the whole pipeline on PostgreSQL
+var postgresMode = args.Length > 0 && args[0] == "postgres";
+var numbers = postgresMode ? args.Skip(1).ToArray() : args;
+var clips = numbers.Length > 0 ? int.Parse(numbers[0], CultureInfo.InvariantCulture) : 2000;
+var maxInFlight = numbers.Length > 1 ? int.Parse(numbers[1], CultureInfo.InvariantCulture) : 64;
 var folder = Path.Combine(Path.GetTempPath(), $"homesec-bench-{Guid.NewGuid():N}");
 Directory.CreateDirectory(folder);
 
-Console.WriteLine($"HomeSec pipeline benchmark: {clips} clips, max_clips_in_flight {maxInFlight}, instant plugins, {Environment.ProcessorCount} cores");
 try
 {
+    Console.WriteLine($"HomeSec benchmark: {clips} clips, max_clips_in_flight {maxInFlight}, instant plugins, {Environment.ProcessorCount} cores");
     await PipelineBenchmark.RunAsync(Math.Min(200, clips), maxInFlight, null, Path.Combine(folder, "spool-warmup")); // warm-up (JIT), not reported
     var baseline = await PipelineBenchmark.RunAsync(clips, maxInFlight, null, Path.Combine(folder, "spool-baseline"));
-    var sqlite = await PipelineBenchmark.RunAsync(clips, maxInFlight, Path.Combine(folder, "journal.db"), Path.Combine(folder, "spool-sqlite"));
-
-    Console.WriteLine($"{"journal",-22}{"clips/s",10}{"p50 ms",10}{"p99 ms",10}{"all events stored",20}");
-    Print("in-memory (baseline)", baseline);
-    Print("sqlite", sqlite);
-    Console.WriteLine($"ratio sqlite / baseline (clips/s): {sqlite.ClipsPerSecond / baseline.ClipsPerSecond:0.00}");
-    Console.WriteLine($"target: >= 200 clips/s through the pipeline on SQLite -> {(sqlite.ClipsPerSecond >= 200 ? "met" : "NOT met")}");
+    if (postgresMode)
+    {
+        var dsn = Environment.GetEnvironmentVariable("HOMESEC_BENCH_DSN")
+            ?? throw new InvalidOperationException("set HOMESEC_BENCH_DSN to a PostgreSQL connection string (a scratch database)");
+        var store = new StateStoreConfig(StateStoreBackend.Postgres, "", dsn, Path.Combine(folder, "state-pg"), 1_000_000);
+        var (repository, raw) = await PostgresBenchmark.RunAsync(store, clips);
+        Console.WriteLine($"repository on PostgreSQL: {repository,8:0} events/s");
+        Console.WriteLine($"plain Npgsql batches:     {raw,8:0} events/s");
+        Console.WriteLine($"ratio repository / raw: {repository / raw:0.00} (target >= 0.50 -> {(repository / raw >= 0.5 ? "met" : "NOT met")})");
+        var postgres = await PipelineBenchmark.RunAsync(clips, maxInFlight, store, Path.Combine(folder, "spool-pg"));
+        PrintTable(("in-memory (baseline)", baseline), ("postgres", postgres));
+        Console.WriteLine($"target: >= 200 clips/s through the pipeline on PostgreSQL -> {(postgres.ClipsPerSecond >= 200 ? "met" : "NOT met")}");
+    }
+    else
+    {
+        var sqlite = await PipelineBenchmark.RunAsync(clips, maxInFlight,
+            new StateStoreConfig(StateStoreBackend.Sqlite, Path.Combine(folder, "journal.db"), null, Path.Combine(folder, "state-sqlite"), 1_000_000),
+            Path.Combine(folder, "spool-sqlite"));
+        PrintTable(("in-memory (baseline)", baseline), ("sqlite", sqlite));
+        Console.WriteLine($"ratio sqlite / baseline (clips/s): {sqlite.ClipsPerSecond / baseline.ClipsPerSecond:0.00}");
+        Console.WriteLine($"target: >= 200 clips/s through the pipeline on SQLite -> {(sqlite.ClipsPerSecond >= 200 ? "met" : "NOT met")}");
+    }
 }
 finally
 {
@@ -27,5 +49,11 @@ finally
     Directory.Delete(folder, recursive: true);
 }
 
-static void Print(string name, PipelineBenchmark.Figures f) =>
-    Console.WriteLine($"{name,-22}{f.ClipsPerSecond,10:0}{f.P50Ms,10:0.0}{f.P99Ms,10:0.0}{(f.PersistedClipsPerSecond is { } p ? $"{p:0} clips/s" : "-"),20}");
+static void PrintTable(params (string Name, PipelineBenchmark.Figures Figures)[] rows)
+{
+    Console.WriteLine($"{"journal",-22}{"clips/s",10}{"p50 ms",10}{"p99 ms",10}{"all events stored",20}");
+    foreach (var (name, f) in rows)
+    {
+        Console.WriteLine($"{name,-22}{f.ClipsPerSecond,10:0}{f.P50Ms,10:0.0}{f.P99Ms,10:0.0}{(f.PersistedClipsPerSecond is { } p ? $"{p:0} clips/s" : "-"),20}");
+    }
+}
