@@ -32,7 +32,7 @@ public static class PostgresBenchmark
         double repositorySeconds;
         using (var system = ActorSystem.Create("bench-repository", config))
         {
-            var repository = system.ActorOf(ClipRepository.Props(new RepositorySettings(ClipStore.For(store), store.SpoolPath, 1_000_000, TimeSpan.FromSeconds(30))));
+            var repository = system.ActorOf(ClipRepository.Props(new RepositorySettings(ClipStore.For(store), store.SpoolPath, 1_000_000)));
             var stopwatch = Stopwatch.StartNew();
             foreach (var evt in events)
             {

@@ -7,12 +7,12 @@ using static HomeSec.Actors.Repository.RepositoryProtocol;
 namespace HomeSec.Actors.Repository;
 
 /// <summary>
-/// Writes clip events to one <see cref="ClipJournal"/> per clip, and never lets a database outage
-/// lose them or slow the pipeline (a failed persist stops a persistent actor, so the repository keeps
-/// every event until its journal confirms it):
+/// Writes clip events through the <see cref="ClipEventWriter"/> (one event stream per clip), answers
+/// history queries with a <see cref="ClipJournal"/>, and never lets a database outage lose events or
+/// slow the pipeline — it keeps every event until the journal confirms it:
 /// <list type="bullet">
-/// <item>online: events go to their clip's journal; each one is kept until the journal confirms it.</item>
-/// <item>offline: a journal died (database unreachable), or the database was not yet checked at start.
+/// <item>online: events go to the writer; each one is kept until it is confirmed.</item>
+/// <item>offline: a write failed (database unreachable), or the database was not yet checked at start.
 /// Unconfirmed and new events go, in order, to the <see cref="EventSpool"/> on disk; a probe with
 /// backoff checks the database (and creates the tables it needs).</item>
 /// <item>draining: the database answers; spooled events are written in order (new events queue
@@ -28,9 +28,6 @@ public sealed class ClipRepository : ReceiveActor, IWithTimers
     private readonly ClipStore? _store;
     private readonly EventSpool _spool;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<ClipId, IActorRef> _journals = [];
-    private readonly Dictionary<IActorRef, ClipId> _clipOf = [];
-    private readonly Dictionary<ClipId, List<(object Message, IActorRef Sender)>> _waitingForStop = [];
     private readonly Dictionary<ClipId, Queue<Unconfirmed>> _unconfirmed = [];
     private readonly Dictionary<ClipId, List<IClipEvent>> _heldBack = [];
     private readonly HashSet<long> _confirmedSpooled = [];
@@ -41,6 +38,8 @@ public sealed class ClipRepository : ReceiveActor, IWithTimers
     private string _mode = "starting";
     private string? _lastError;
     private long _droppedReported;
+    private long _historyQueries;
+    private IActorRef _writer = ActorRefs.Nobody;
 
     public ClipRepository(RepositorySettings settings)
     {
@@ -51,9 +50,8 @@ public sealed class ClipRepository : ReceiveActor, IWithTimers
 
         Receive<IClipEvent>(OnEvent);
         Receive<EventStored>(OnEventStored);
+        Receive<EventNotStored>(OnEventNotStored);
         Receive<LoadClipHistory>(OnLoadClipHistory);
-        Receive<Passivate>(OnPassivate);
-        Receive<Terminated>(OnJournalStopped);
         Receive<CheckDatabase>(_ => ProbeDatabase());
         Receive<DatabaseReachable>(_ => OnDatabaseReachable());
         Receive<DatabaseUnreachable>(unreachable => OnDatabaseUnreachable(unreachable.Error));
@@ -72,6 +70,7 @@ public sealed class ClipRepository : ReceiveActor, IWithTimers
             _log.Warning("{0} event(s) from before the last stop are waiting in the spool; they are written once the database answers", _spool.Count);
         }
 
+        _writer = Context.ActorOf(ClipEventWriter.Props(_store), "writer");
         if (_store is not null)
         {
             Context.ActorOf(ClipProjection.Props(_store, _settings.ProjectionBackoffMin, _settings.ProbeBackoffMax), "projection");
@@ -141,59 +140,34 @@ public sealed class ClipRepository : ReceiveActor, IWithTimers
                 Sender.Tell(new ClipHistory(query.ClipId, null));
                 break;
             default:
-                Route(query.ClipId, query);
+                Context.ActorOf(ClipJournal.Props(query.ClipId), $"history-{query.ClipId}-{++_historyQueries}").Forward(query);
                 break;
         }
     }
 
-    private void OnJournalStopped(Terminated terminated)
+    private void OnEventNotStored(EventNotStored failed)
     {
-        if (!_clipOf.Remove(terminated.ActorRef, out var clipId))
+        var clipId = failed.Event.ClipId;
+        if (!_unconfirmed.TryGetValue(clipId, out var queue) || !queue.TryDequeue(out var lost))
         {
             return;
         }
 
-        if (_journals.TryGetValue(clipId, out var current) && current.Equals(terminated.ActorRef))
+        if (lost.SpoolSequence is null)
         {
-            _journals.Remove(clipId);
-            if (_unconfirmed.Remove(clipId, out var lost))
-            {
-                // A write failed (the journal logged why): keep the events in the spool and go offline.
-                foreach (var unconfirmed in lost)
-                {
-                    if (unconfirmed.SpoolSequence is null)
-                    {
-                        Spool(unconfirmed.Event);
-                    }
-                    else
-                    {
-                        _spooledInFlight--;
-                    }
-                }
-
-                GoOffline("a journal write failed");
-                ReleaseHeldBack(clipId);
-            }
+            Spool(lost.Event);
+        }
+        else
+        {
+            _spooledInFlight--; // still in the spool: written again after the next successful check
         }
 
-        if (_waitingForStop.Remove(clipId, out var waiting))
+        GoOffline(failed.Cause.Message);
+        if (queue.Count == 0)
         {
-            foreach (var (message, sender) in waiting)
-            {
-                Self.Tell(message, sender);
-            }
+            _unconfirmed.Remove(clipId);
+            ReleaseHeldBack(clipId);
         }
-    }
-
-    private void OnPassivate(Passivate passivate)
-    {
-        if (_unconfirmed.ContainsKey(passivate.ClipId) || !_journals.Remove(passivate.ClipId, out var journal))
-        {
-            return;
-        }
-
-        _waitingForStop[passivate.ClipId] = [];
-        journal.Tell(StopJournal.Instance);
     }
 
     private void ProbeDatabase()
@@ -255,6 +229,7 @@ public sealed class ClipRepository : ReceiveActor, IWithTimers
         }
 
         _log.Error("Journal unavailable ({0}): events go to the local spool until the database answers", reason);
+        _spoolHandedOutThrough = 0;
         _mode = "offline";
         _lastError = reason;
         Timers.StartSingleTimer(nameof(ProbeDatabase), CheckDatabase.Instance, _probeDelay);
@@ -332,31 +307,7 @@ public sealed class ClipRepository : ReceiveActor, IWithTimers
         }
 
         queue.Enqueue(new Unconfirmed(evt, spoolSequence));
-        Route(evt.ClipId, evt);
-    }
-
-    private void Route(ClipId clipId, object message)
-    {
-        if (_waitingForStop.TryGetValue(clipId, out var waiting))
-        {
-            waiting.Add((message, Sender));
-            return;
-        }
-
-        JournalOf(clipId).Forward(message);
-    }
-
-    private IActorRef JournalOf(ClipId clipId)
-    {
-        if (!_journals.TryGetValue(clipId, out var journal))
-        {
-            journal = Context.ActorOf(ClipJournal.Props(clipId, _settings.JournalIdleTimeout), ClipJournal.PersistenceIdFor(clipId));
-            Context.Watch(journal);
-            _journals[clipId] = journal;
-            _clipOf[journal] = clipId;
-        }
-
-        return journal;
+        _writer.Tell(evt);
     }
 
     private List<IClipEvent> HeldBackOf(ClipId clipId)
@@ -402,8 +353,7 @@ public sealed class ClipRepository : ReceiveActor, IWithTimers
 public sealed record RepositorySettings(
     ClipStore? Store,
     string SpoolFolder,
-    int SpoolMaxEvents,
-    TimeSpan JournalIdleTimeout)
+    int SpoolMaxEvents)
 {
     public TimeSpan ProbeBackoffMin { get; init; } = TimeSpan.FromSeconds(1);
 

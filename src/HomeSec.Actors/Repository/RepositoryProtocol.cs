@@ -24,15 +24,9 @@ public static class RepositoryProtocol
     /// <param name="Dropped">Events lost because the spool was full (since start).</param>
     public sealed record StoreHealth(string Mode, int Spooled, long Dropped, string? LastError);
 
-    /// <summary>From a clip journal: the oldest event it was given is in the journal.</summary>
+    /// <summary>From the writer: the oldest unconfirmed event of the clip is in the journal.</summary>
     internal sealed record EventStored(ClipId ClipId);
 
-    /// <summary>Sent by a clip journal that has been idle, so the repository stops it safely.</summary>
-    internal sealed record Passivate(ClipId ClipId);
-
-    /// <summary>Sent by the repository to a clip journal: stop once pending writes are done.</summary>
-    internal sealed record StopJournal
-    {
-        public static StopJournal Instance { get; } = new();
-    }
+    /// <summary>From the writer: the oldest unconfirmed event of the clip could not be written.</summary>
+    internal sealed record EventNotStored(IClipEvent Event, Exception Cause);
 }

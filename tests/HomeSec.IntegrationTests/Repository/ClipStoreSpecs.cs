@@ -157,7 +157,7 @@ public sealed class ClipStoreSpecs(PostgresFixture postgres) : IClassFixture<Pos
         .WithFallback(HomeSecAkkaExtensions.HomeSecConfig());
 
     private static RepositorySettings Settings(StateStoreConfig stateStore) =>
-        new(ClipStore.For(stateStore), stateStore.SpoolPath, stateStore.SpoolMaxEvents, TimeSpan.FromSeconds(30));
+        new(ClipStore.For(stateStore), stateStore.SpoolPath, stateStore.SpoolMaxEvents);
 
     private static IClipEvent[] EventsOf(ClipId clipId)
     {

@@ -11,8 +11,8 @@ namespace HomeSec.Actors.Repository.Sql;
 
 /// <summary>
 /// The tables people and tools query — <c>clip_states</c> (one row per clip, its state as JSON) and
-/// <c>clip_events</c> (its history, in order) — plus the journal's own tables on PostgreSQL, where
-/// HomeSec creates them itself so that a database that is down at start makes writes fail fast.
+/// <c>clip_events</c> (its history, in order) — plus the journal's own tables, which HomeSec creates
+/// itself (auto-initialize off) so that a database that is down at start makes writes fail fast.
 /// The same SQL serves SQLite (JSON as text) and PostgreSQL (jsonb).
 /// </summary>
 public sealed class ClipStore(StateStoreBackend backend, string connectionString)
@@ -37,11 +37,7 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var statements = new List<string>();
-        if (IsPostgres)
-        {
-            statements.AddRange(PostgresJournalTables);
-        }
+        var statements = new List<string>(IsPostgres ? PostgresJournalTables : SqliteJournalTables);
 
         statements.AddRange(
         [
@@ -89,12 +85,7 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
                 current = await LoadStateAsync(connection, transaction, clipId, cancellationToken);
             }
 
-            if (item.SequenceNr <= current.LastSequenceNr)
-            {
-                states[clipId] = current;
-                continue;
-            }
-
+            int inserted;
             await using (var insert = Command(connection,
                              $"INSERT INTO clip_events (clip_id, sequence_nr, ordering, event_type, at, data) VALUES (@clip, @seq, @ordering, @type, @at, {JsonParameter("data")}) ON CONFLICT (clip_id, sequence_nr) DO NOTHING",
                              ("clip", clipId.Value), ("seq", item.SequenceNr), ("ordering", item.Ordering),
@@ -102,10 +93,14 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
                              ("data", JsonSerializer.Serialize(item.Event, item.Event.GetType(), ClipEventSerializer.JsonOptions))))
             {
                 insert.Transaction = transaction;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            states[clipId] = (current.State.Apply(item.Event), item.SequenceNr, true);
+            states[clipId] = inserted == 0
+                ? current // applied before: a replay changes nothing
+                : item.SequenceNr > current.LastSequenceNr
+                    ? (current.State.Apply(item.Event), item.SequenceNr, true)
+                    : (await RefoldAsync(connection, transaction, clipId, cancellationToken), current.LastSequenceNr, true);
         }
 
         foreach (var (clipId, (state, lastSequenceNr, changed)) in states)
@@ -196,6 +191,27 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
         return (clip, events);
     }
 
+    /// <summary>The highest journal sequence number of each persistence id that has events (absent: none).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> HighestSequenceNrsAsync(IReadOnlyCollection<string> persistenceIds, CancellationToken cancellationToken)
+    {
+        var highest = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var connection = await OpenAsync(cancellationToken);
+        foreach (var chunk in persistenceIds.Chunk(500))
+        {
+            var names = chunk.Select((_, i) => $"@p{i}").ToList();
+            await using var command = Command(connection,
+                $"SELECT persistence_id, max(sequence_number) FROM journal WHERE persistence_id IN ({string.Join(", ", names)}) GROUP BY persistence_id",
+                chunk.Select((id, i) => ($"p{i}", (object)id)).ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                highest[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        return highest;
+    }
+
     /// <summary>True when the database answers a trivial query.</summary>
     public async Task PingAsync(CancellationToken cancellationToken)
     {
@@ -216,6 +232,25 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
 
         var state = JsonSerializer.Deserialize<ClipState>(reader.GetString(0), ClipEventSerializer.JsonOptions) ?? ClipState.Empty(clipId);
         return (state, reader.GetInt64(1), false);
+    }
+
+    /// <summary>An event that arrived after a later one of its clip: fold the clip again from its rows, in order.</summary>
+    private async Task<ClipState> RefoldAsync(DbConnection connection, DbTransaction transaction, ClipId clipId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, "SELECT event_type, data FROM clip_events WHERE clip_id = @clip ORDER BY sequence_nr", ("clip", clipId.Value));
+        command.Transaction = transaction;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var state = ClipState.Empty(clipId);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (ClipEventSerializer.TryTypeOf(reader.GetString(0), out var type) &&
+                JsonSerializer.Deserialize(reader.GetString(1), type, ClipEventSerializer.JsonOptions) is IClipEvent evt)
+            {
+                state = state.Apply(evt);
+            }
+        }
+
+        return state;
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -252,6 +287,39 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
 
         return command;
     }
+
+    /// <summary>Akka.Persistence.Sql 1.5.73's own SQLite tables (what its auto-initialize creates with tag-write-mode Csv), made idempotent.</summary>
+    private static readonly string[] SqliteJournalTables =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS journal (
+            ordering INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            created INTEGER NOT NULL,
+            deleted Bit NOT NULL,
+            persistence_id NVarChar(255) NOT NULL,
+            sequence_number INTEGER NOT NULL,
+            message VarBinary NOT NULL,
+            tags NVarChar(100) NULL,
+            manifest NVarChar(500) NULL,
+            identifier INTEGER NULL,
+            writer_uuid NVarChar(128) NULL)
+        """,
+        "CREATE UNIQUE INDEX IF NOT EXISTS journal_uq ON journal (persistence_id, sequence_number)",
+        "CREATE INDEX IF NOT EXISTS journal_created_idx ON journal (created)",
+        "CREATE INDEX IF NOT EXISTS journal_sequence_number_idx ON journal (sequence_number)",
+        """
+        CREATE TABLE IF NOT EXISTS snapshot (
+            persistence_id NVarChar(255) NOT NULL,
+            sequence_number INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            snapshot VarBinary NULL,
+            manifest NVarChar(500) NULL,
+            serializer_id INTEGER NULL,
+            CONSTRAINT PK_snapshot PRIMARY KEY (persistence_id, sequence_number))
+        """,
+        "CREATE INDEX IF NOT EXISTS snapshot_sequence_number_idx ON snapshot (sequence_number)",
+        "CREATE INDEX IF NOT EXISTS snapshot_created_idx ON snapshot (created)",
+    ];
 
     /// <summary>Akka.Persistence.Sql 1.5.73's own PostgreSQL tables (what its auto-initialize creates), made idempotent.</summary>
     private static readonly string[] PostgresJournalTables =

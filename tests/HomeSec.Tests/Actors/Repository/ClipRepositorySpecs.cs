@@ -33,7 +33,7 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
         // Given
         var clipId = ClipId.For("garden", new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
         var at = DateTimeOffset.UnixEpoch;
-        var repository = Sys.ActorOf(ClipRepository.Props(Settings(_databasePath, TimeSpan.FromSeconds(30))));
+        var repository = Sys.ActorOf(ClipRepository.Props(Settings(_databasePath)));
         IClipEvent[] events =
         [
             new ClipRecorded(clipId, at, "garden", "/clips/a.mp4", at, at.AddSeconds(5), 42),
@@ -49,7 +49,7 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
 
         AwaitCondition(() => JournalRows(clipId).Count == events.Length, TimeSpan.FromSeconds(15));
         using var second = ActorSystem.Create("repository-specs-2", JournalConfig(_databasePath));
-        var reader = second.ActorOf(ClipRepository.Props(Settings(_databasePath, TimeSpan.FromSeconds(30))));
+        var reader = second.ActorOf(ClipRepository.Props(Settings(_databasePath)));
         var history = await reader.Ask<ClipHistory>(new LoadClipHistory(clipId), TimeSpan.FromSeconds(15));
 
         // Then
@@ -64,24 +64,32 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
     }
 
     [Fact]
-    public void Should_keep_writing_a_clip_when_its_journal_was_passivated_in_between()
+    public void Should_continue_the_clips_event_stream_when_more_events_come_after_a_restart()
     {
         // Given
         var clipId = ClipId.For("porch", new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
         var at = DateTimeOffset.UnixEpoch;
-        var repository = Sys.ActorOf(ClipRepository.Props(Settings(_databasePath, TimeSpan.FromMilliseconds(100))));
+        using (var before = ActorSystem.Create("before-restart", JournalConfig(_databasePath)))
+        {
+            var first = before.ActorOf(ClipRepository.Props(Settings(_databasePath)));
+            first.Tell(new ClipRecorded(clipId, at, "porch", "/clips/b.mp4", at, at, 1));
+            first.Tell(new UploadStarted(clipId, at, "local", 1));
+            AwaitCondition(() => JournalRows(clipId).Count == 2, TimeSpan.FromSeconds(15));
+        }
 
         // When
-        repository.Tell(new ClipRecorded(clipId, at, "porch", "/clips/b.mp4", at, at, 1));
-        AwaitCondition(() => JournalRows(clipId).Count == 1, TimeSpan.FromSeconds(15));
+        var repository = Sys.ActorOf(ClipRepository.Props(Settings(_databasePath)));
+        repository.Tell(new UploadCompleted(clipId, at.AddSeconds(1), "local", "local://porch/b.mp4", null));
         repository.Tell(new ClipCompleted(clipId, at.AddSeconds(3), HadErrors: false));
-        AwaitCondition(() => JournalRows(clipId).Count == 2, TimeSpan.FromSeconds(15));
+        AwaitCondition(() => JournalRows(clipId).Count == 4, TimeSpan.FromSeconds(15));
         repository.Tell(new LoadClipHistory(clipId), TestActor);
 
         // Then
+        Assert.Equal([1L, 2L, 3L, 4L], JournalRows(clipId).Select(r => r.SequenceNr));
+        Assert.Equal(["clip_recorded", "upload_started", "upload_completed", "clip_completed"], JournalRows(clipId).Select(r => r.Manifest));
         var history = ExpectMsg<ClipHistory>(TimeSpan.FromSeconds(15));
         Assert.Equal(ClipStatus.Done, history.State?.Status);
-        Assert.Equal([1L, 2L], JournalRows(clipId).Select(r => r.SequenceNr));
+        Assert.Equal("local://porch/b.mp4", history.State?.StorageUri);
     }
 
     public new void Dispose()
@@ -91,9 +99,9 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
         Directory.Delete(Path.GetDirectoryName(_databasePath)!, recursive: true);
     }
 
-    private static RepositorySettings Settings(string databasePath, TimeSpan idleTimeout) =>
-        new(ClipStore.For(new StateStoreConfig(StateStoreBackend.Sqlite, databasePath, null, Path.Combine(Path.GetDirectoryName(databasePath)!, "spool"), 1000)),
-            Path.Combine(Path.GetDirectoryName(databasePath)!, "spool"), 1000, idleTimeout);
+    private static RepositorySettings Settings(string databasePath) =>
+        new(ClipStore.For(new StateStoreConfig(StateStoreBackend.Sqlite, databasePath, null, Path.Combine(Path.GetDirectoryName(databasePath)!, "state"), 1000)),
+            Path.Combine(Path.GetDirectoryName(databasePath)!, "spool-" + Guid.NewGuid().ToString("N")), 1000);
 
     private static Akka.Configuration.Config JournalConfig(string databasePath) =>
         HomeSecAkkaExtensions.SqliteJournalConfig(databasePath).WithFallback(HomeSecAkkaExtensions.HomeSecConfig());
