@@ -118,7 +118,22 @@ public sealed class EventSpool : IDisposable
         }
     }
 
-    private FileStream OpenForAppend() => new(_eventsPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+    /// <summary>Opens for appending; a last line cut short by a crash is ended first, so the next event starts a line of its own.</summary>
+    private FileStream OpenForAppend()
+    {
+        var stream = new FileStream(_eventsPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        if (stream.Length > 0)
+        {
+            using var reader = new FileStream(_eventsPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            reader.Seek(-1, SeekOrigin.End);
+            if (reader.ReadByte() != '\n')
+            {
+                stream.WriteByte((byte)'\n');
+            }
+        }
+
+        return stream;
+    }
 
     private static readonly JsonSerializerOptions LineOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
