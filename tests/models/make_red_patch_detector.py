@@ -12,6 +12,9 @@ red_patch_detector.onnx  (opset 13, ir_version 8)
     anchor 1: the same box grown by 8 px, score 0.8 (a duplicate that NMS must suppress)
     anchor 2: the box around every bright blue pixel, class car, score 0.9 when >= 50 blue pixels
 
+wrong_shape_classifier.onnx  (opset 13, ir_version 8)
+    input images [N, 3, 640, 640], output [N, 3] (mean colour): not a detection model; the config must refuse it
+
 bench_detector.onnx  (opset 13, ir_version 8)
     input  images  [N, 3, 640, 640], output output0 [N, 84, 8400] (80 COCO classes, no names metadata)
     a conv stack of roughly YOLOv8n's compute (~4 GMAC per frame) with constant weights made by
@@ -177,6 +180,16 @@ def bench_detector():
     save(model, "bench_detector.onnx")
 
 
+def wrong_shape_classifier():
+    node = helper.make_node("ReduceMean", ["images"], ["output0"], axes=[2, 3], keepdims=0)
+    graph = helper.make_graph(
+        [node], "wrong_shape_classifier",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, ["batch", 3, SIZE, SIZE])],
+        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, ["batch", 3])])
+    save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="homesec-tests"), "wrong_shape_classifier.onnx")
+
+
 if __name__ == "__main__":
     red_patch_detector()
+    wrong_shape_classifier()
     bench_detector()

@@ -39,7 +39,10 @@ public sealed class FrameSampler : IAsyncDisposable
     /// <summary>Frames read so far.</summary>
     public int FramesRead { get; private set; }
 
-    /// <summary>Where in the clip frame <paramref name="index"/> was taken (the fps filter's output times).</summary>
+    /// <summary>
+    /// Where in the clip frame <paramref name="index"/> was taken. With <c>round=up</c> ffmpeg's fps filter
+    /// puts the source frame at exactly index / fps (or the last one before it) in slot index.
+    /// </summary>
     public TimeSpan TimeOf(int index) => TimeSpan.FromSeconds(index / SampleFps);
 
     public static async Task<FrameSampler> StartAsync(string clipPath, double sampleFps, int inputWidth, int inputHeight, CancellationToken cancellationToken)
@@ -52,7 +55,7 @@ public sealed class FrameSampler : IAsyncDisposable
         var (width, height) = await ProbeSizeAsync(clipPath, cancellationToken);
         var letterbox = Letterbox.For(width, height, inputWidth, inputHeight);
         var fps = sampleFps.ToString("0.######", CultureInfo.InvariantCulture);
-        var filter = $"fps={fps},scale={inputWidth}:{inputHeight}:force_original_aspect_ratio=decrease:flags=bilinear,format=rgb24," +
+        var filter = $"fps={fps}:round=up,scale={inputWidth}:{inputHeight}:force_original_aspect_ratio=decrease:flags=bilinear,format=rgb24," +
                      $"pad={inputWidth}:{inputHeight}:(ow-iw)/2:(oh-ih)/2:color=0x727272";
         var process = Start("ffmpeg",
         [
