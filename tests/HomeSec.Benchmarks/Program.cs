@@ -3,6 +3,16 @@ using HomeSec.Benchmarks;
 using Microsoft.Data.Sqlite;
 
 // Usage: dotnet run -c Release --project tests/HomeSec.Benchmarks -- [clips=2000] [max_in_flight=64]
+//        dotnet run -c Release --project tests/HomeSec.Benchmarks -- yolo [model.onnx] [seconds=10] [threads=2]
+if (args.Length > 0 && args[0] == "yolo")
+{
+    var model = args.Length > 1 ? args[1] : Path.Combine(FindRepoRoot(), "tests", "models", "bench_detector.onnx");
+    var seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 10;
+    var threads = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2;
+    await YoloBenchmark.RunAsync(model, seconds, threads);
+    return;
+}
+
 var clips = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
 var maxInFlight = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
 var folder = Path.Combine(Path.GetTempPath(), $"homesec-bench-{Guid.NewGuid():N}");
@@ -29,3 +39,16 @@ finally
 
 static void Print(string name, PipelineBenchmark.Figures f) =>
     Console.WriteLine($"{name,-22}{f.ClipsPerSecond,10:0}{f.P50Ms,10:0.0}{f.P99Ms,10:0.0}{(f.PersistedClipsPerSecond is { } p ? $"{p:0} clips/s" : "-"),20}");
+
+static string FindRepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "HomeSec.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("HomeSec.sln not found; pass the model path");
+}

@@ -54,17 +54,23 @@ public sealed class FrameSampler : IAsyncDisposable
 
         var (width, height) = await ProbeSizeAsync(clipPath, cancellationToken);
         var letterbox = Letterbox.For(width, height, inputWidth, inputHeight);
+        var process = Start("ffmpeg", FfmpegArguments(clipPath, sampleFps, inputWidth, inputHeight));
+        return new FrameSampler(process, letterbox, sampleFps, clipPath);
+    }
+
+    /// <summary>The ffmpeg command line: decode, sample at <paramref name="sampleFps"/>, letterbox to the input size, raw RGB24 on stdout.</summary>
+    public static IReadOnlyList<string> FfmpegArguments(string clipPath, double sampleFps, int inputWidth, int inputHeight)
+    {
         var fps = sampleFps.ToString("0.######", CultureInfo.InvariantCulture);
         var filter = $"fps={fps}:round=up,scale={inputWidth}:{inputHeight}:force_original_aspect_ratio=decrease:flags=bilinear,format=rgb24," +
                      $"pad={inputWidth}:{inputHeight}:(ow-iw)/2:(oh-ih)/2:color=0x727272";
-        var process = Start("ffmpeg",
+        return
         [
             "-hide_banner", "-loglevel", "error", "-nostdin",
             "-i", clipPath, "-an", "-sn", "-dn",
             "-vf", filter,
             "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
-        ]);
-        return new FrameSampler(process, letterbox, sampleFps, clipPath);
+        ];
     }
 
     /// <summary>Reads the next frame into <paramref name="tensor"/> (CHW floats); false at the end of the clip.</summary>
