@@ -43,6 +43,7 @@ public sealed class YoloFilter : IObjectFilter
         var best = 0.0;
         var sampled = 0;
         var triggered = false;
+        var finished = false;
         try
         {
             var hasFrame = await sampler.ReadFrameAsync(current, cancellationToken);
@@ -81,11 +82,13 @@ public sealed class YoloFilter : IObjectFilter
                 // Throws for a clip ffmpeg could not decode (or one with no frame at all).
                 await sampler.CompleteAsync(cancellationToken);
             }
+
+            finished = true;
         }
         finally
         {
-            // After a cancel the pool may still read a frame it was sent: only give buffers back after a normal end.
-            if (!cancellationToken.IsCancellationRequested)
+            // After a cancel or a failure the pool may still read a frame it was sent: only give buffers back after a normal end.
+            if (finished)
             {
                 _buffers.Add(current);
                 _buffers.Add(next);
