@@ -2,6 +2,7 @@ using Akka.Actor;
 using HomeSec.Actors.Cameras;
 using HomeSec.Actors.Clips;
 using HomeSec.Actors.Hosting;
+using HomeSec.Actors.Inference;
 using HomeSec.Actors.Repository;
 using HomeSec.Actors.Workers;
 
@@ -17,11 +18,13 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
     private readonly IActorRef _repository;
     private IActorRef _clips = ActorRefs.Nobody;
     private IActorRef _cameras = ActorRefs.Nobody;
+    private readonly IActorRef? _inference;
 
     public HomeSecRoot(HomeSecSettings settings)
     {
         _settings = settings;
         _repository = Context.ActorOf(ClipRepository.Props(settings.Repository), "repository");
+        _inference = StartInference(settings.Inference);
         Context.ActorOf(WorkerPools.Props(settings.Workers, _repository), "workers");
         Become(Starting);
     }
@@ -29,6 +32,21 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
     public IStash Stash { get; set; } = null!;
 
     public static Props Props(HomeSecSettings settings) => Akka.Actor.Props.Create(() => new HomeSecRoot(settings));
+
+    /// <summary><c>inference</c>: a router pool of inference actors, when a filter plugin asked for a detector.</summary>
+    private static IActorRef? StartInference(InferenceClient client)
+    {
+        if (client.Requested is not { } requested)
+        {
+            return null;
+        }
+
+        var pool = Context.ActorOf(InferenceActor.Props(requested.Model, requested.Options)
+            .WithRouter(new Akka.Routing.RoundRobinPool(requested.Options.Workers)), "inference");
+        var replies = Context.ActorOf(InferenceReplies.Props(client), "inference-replies");
+        client.Bind(pool, replies);
+        return pool;
+    }
 
     private void Starting()
     {
@@ -49,5 +67,16 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
         Receive<ClipProtocol.GetClipsInFlight>(query => _clips.Forward(query));
         Receive<ClipProtocol.DrainClips>(drain => _clips.Forward(drain));
         Receive<RepositoryProtocol.GetStoreHealth>(query => _repository.Forward(query));
+        Receive<InferenceProtocol.GetInferenceStatus>(query =>
+        {
+            if (_inference is null)
+            {
+                Sender.Tell(InferenceProtocol.InferenceStatus.Disabled);
+            }
+            else
+            {
+                _inference.Forward(query);
+            }
+        });
     }
 }

@@ -8,6 +8,17 @@ using Microsoft.Data.Sqlite;
 //       the whole pipeline on the in-memory journal (baseline) and on SQLite
 //   HOMESEC_BENCH_DSN="Host=...;Database=..." dotnet run -c Release --project tests/HomeSec.Benchmarks -- postgres [clips=2000] [max_in_flight=64]
 //       the repository on PostgreSQL beside plain Npgsql batches, and the whole pipeline on PostgreSQL
+//   dotnet run -c Release --project tests/HomeSec.Benchmarks -- yolo [model.onnx] [seconds=10] [threads=2]
+//       the yolo filter beside ffmpeg alone and session.Run alone, and the inference pool's frames/s
+if (args.Length > 0 && args[0] == "yolo")
+{
+    var model = args.Length > 1 ? args[1] : Path.Combine(FindRepoRoot(), "tests", "models", "bench_detector.onnx");
+    var seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 10;
+    var threads = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2;
+    await YoloBenchmark.RunAsync(model, seconds, threads);
+    return;
+}
+
 var postgresMode = args.Length > 0 && args[0] == "postgres";
 var numbers = postgresMode ? args.Skip(1).ToArray() : args;
 var clips = numbers.Length > 0 ? int.Parse(numbers[0], CultureInfo.InvariantCulture) : 2000;
@@ -56,4 +67,17 @@ static void PrintTable(params (string Name, PipelineBenchmark.Figures Figures)[]
     {
         Console.WriteLine($"{name,-22}{f.ClipsPerSecond,10:0}{f.P50Ms,10:0.0}{f.P99Ms,10:0.0}{(f.PersistedClipsPerSecond is { } p ? $"{p:0} clips/s" : "-"),20}");
     }
+}
+
+static string FindRepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "HomeSec.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("HomeSec.sln not found; pass the model path");
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using HomeSec.Actors.Cameras;
 using HomeSec.Actors.Clips;
+using HomeSec.Actors.Inference;
 using HomeSec.Actors.Repository;
 using HomeSec.Actors.Repository.Sql;
 using HomeSec.Actors.Workers;
@@ -28,9 +29,18 @@ public sealed record HomeSecSettings(
     /// <summary>How long shutdown waits for clips in flight (below the phase timeout in hocon/homesec.conf).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The detector plugins were given; the root starts the inference pool when a plugin asked for one.</summary>
+    public InferenceClient Inference { get; init; } = new();
+
     public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock)
     {
-        var context = new PluginContext(loggerFactory, clock) { CameraNames = config.Cameras.Select(c => c.Name).ToList() };
+        var inference = new InferenceClient();
+        var context = new PluginContext(loggerFactory, clock)
+        {
+            CameraNames = config.Cameras.Select(c => c.Name).ToList(),
+            TriggerClasses = config.Filter.TriggerClasses,
+            Inference = inference,
+        };
         var cameras = config.Cameras
             .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, context with { CameraName = camera.Name })))
             .ToList();
@@ -49,7 +59,10 @@ public sealed record HomeSecSettings(
         };
         var repository = new RepositorySettings(ClipStore.For(config.StateStore), config.StateStore.SpoolPath, config.StateStore.SpoolMaxEvents);
         return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context), config.PerCameraAlert,
-            config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, repository, clock);
+            config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, repository, clock)
+        {
+            Inference = inference,
+        };
     }
 
     /// <summary>A worker that never answers is given up on after its own timeout plus this margin.</summary>

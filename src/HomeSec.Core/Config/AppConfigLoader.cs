@@ -163,6 +163,14 @@ public static partial class AppConfigLoader
     {
         var plugin = registries.Filters.Read(section, "backend", "config", defaultName: "none");
         var triggers = section.StringList("trigger_classes", ["person"]);
+        if (plugin?.Options is IClassNamesOptions { ClassNames: { } known })
+        {
+            foreach (var trigger in triggers.Where(t => !known.Contains(t, StringComparer.OrdinalIgnoreCase)))
+            {
+                section.Error("trigger_classes", $"class '{trigger}' is not one the {plugin.Name} model knows; it knows: {string.Join(", ", known)}");
+            }
+        }
+
         var timeout = section.Seconds("timeout_s", 120, 1, 3600);
         return plugin is null ? null : new FilterConfig(plugin, triggers, timeout);
     }

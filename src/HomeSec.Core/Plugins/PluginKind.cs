@@ -19,4 +19,10 @@ public sealed record PluginContext(Microsoft.Extensions.Logging.ILoggerFactory L
 {
     /// <summary>Every configured camera, e.g. for a notifier that announces one entity per camera (Home Assistant discovery).</summary>
     public IReadOnlyList<string> CameraNames { get; init; } = [];
+
+    /// <summary><c>filter.trigger_classes</c>: a filter may stop looking once it has seen one of them.</summary>
+    public IReadOnlyCollection<string> TriggerClasses { get; init; } = [];
+
+    /// <summary>Where model runs go (in HomeSec: the inference actor pool); null where the host offers none.</summary>
+    public Inference.IInferenceHost? Inference { get; init; }
 }

@@ -2,6 +2,7 @@ using HomeSec.Core.Plugins.AlertPolicies.Default;
 using HomeSec.Core.Plugins.AlertPolicies.Noop;
 using HomeSec.Core.Plugins.Analyzers.OpenAi;
 using HomeSec.Core.Plugins.Filters.None;
+using HomeSec.Core.Plugins.Filters.Yolo;
 using HomeSec.Core.Plugins.Notifiers.Email;
 using HomeSec.Core.Plugins.Notifiers.Log;
 using HomeSec.Core.Plugins.Notifiers.Mqtt;
@@ -27,7 +28,12 @@ public sealed class PluginRegistries
         registries.Sources.Register("local_folder", LocalFolderOptions.Read,
             (options, context) => new LocalFolderSource(options, context.CameraName ?? throw new InvalidOperationException("a source needs its camera name"),
                 context.Clock, context.LoggerFactory.CreateLogger<LocalFolderSource>()));
-        registries.Filters.Register("none", NoOptions.Read, (_, _) => new NoFilter());
+        registries.Filters.Register("none", NoOptions.Read, (_, _) => new NoFilter())
+            .Register("yolo", YoloFilterOptions.Read, (options, context) => new YoloFilter(
+                options,
+                (context.Inference ?? throw new InvalidOperationException("the yolo filter needs the inference pool of its host"))
+                    .Detector(options.Model ?? throw new InvalidOperationException("the yolo filter's model could not be read"), options.Inference),
+                context.TriggerClasses));
         registries.Analyzers.Register("openai", OpenAiAnalyzerOptions.Read,
             (options, context) => new OpenAiAnalyzer(options, context.LoggerFactory.CreateLogger<OpenAiAnalyzer>(), context.Clock));
         registries.Storage.Register("local", LocalStorageOptions.Read, (options, _) => new LocalStorage(options));

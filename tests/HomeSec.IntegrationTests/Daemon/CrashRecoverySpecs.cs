@@ -11,7 +11,7 @@ public sealed class CrashRecoverySpecs : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _sandbox = new DaemonSandbox(maxClipsInFlight: 2);
+        _sandbox = new DaemonSandbox(maxClipsInFlight: 1);
         _clip = Path.Combine(_sandbox.Root, "source.mp4");
         await Ffmpeg.MakeTestClipAsync(_clip, seconds: 1);
     }
@@ -20,12 +20,12 @@ public sealed class CrashRecoverySpecs : IAsyncLifetime
     public async Task Should_store_every_clip_once_and_alert_it_at_most_once_when_the_daemon_is_killed_mid_run_and_restarted()
     {
         // Given
-        const int clips = 30;
+        const int clips = 120;
         await using (var first = _sandbox.StartDaemon())
         {
             await _sandbox.WaitForHealthAsync(first, h => h.GetProperty("status").GetString() == "ok", "the daemon healthy");
             await _sandbox.DropClipsAsync(_clip, clips);
-            await _sandbox.WaitForAlertedClipsAsync(first, 5);
+            await _sandbox.WaitForAlertedClipsAsync(first, 1);
 
             // When
             await first.KillAsync();

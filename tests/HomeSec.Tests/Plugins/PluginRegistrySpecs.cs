@@ -42,7 +42,7 @@ public sealed class PluginRegistrySpecs
 
         // Then
         Assert.Equal(["local_folder", "none"], registries.Sources.Names);
-        Assert.Equal(["none"], registries.Filters.Names);
+        Assert.Equal(["none", "yolo"], registries.Filters.Names);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class PluginRegistrySpecs
 
         // Then
         Assert.Equal(["local_folder"], registries.Sources.Names);
-        Assert.Equal(["none"], registries.Filters.Names);
+        Assert.Equal(["none", "yolo"], registries.Filters.Names);
         Assert.Equal(["openai"], registries.Analyzers.Names);
         Assert.Equal(["local"], registries.Storage.Names);
         Assert.Equal(["email", "log", "mqtt"], registries.Notifiers.Names);

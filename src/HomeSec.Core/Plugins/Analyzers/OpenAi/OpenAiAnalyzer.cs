@@ -45,8 +45,8 @@ public sealed class OpenAiAnalyzer : IVlmAnalyzer, IDisposable
 
     public async Task<AnalysisResult> AnalyzeAsync(RecordedClip clip, FilterResult filter, CancellationToken cancellationToken)
     {
-        // The detector does not report when it saw a trigger class yet; until it does, frames are evenly spaced.
-        IReadOnlyList<TimeSpan> preferredTimestamps = [];
+        // Frames where the detector saw something come first (best confidence first); the rest are evenly spaced.
+        var preferredTimestamps = filter.MomentsOf([]);
         var frames = await _frames.ExtractAsync(clip.LocalPath, clip.EndedAt - clip.StartedAt, preferredTimestamps, cancellationToken);
         while (true)
         {

@@ -1,0 +1,34 @@
+namespace HomeSec.Core.Inference;
+
+/// <summary>
+/// Runs a detection model on one frame: the model's float CHW input tensor (RGB, 0..1, the model's
+/// input size). Plugins use it without knowing where the model runs (in HomeSec: the inference actor pool).
+/// </summary>
+public interface IDetector
+{
+    /// <summary>The frame must not be changed until the returned task completes.</summary>
+    /// <returns>The candidates scoring at least <paramref name="minConfidence"/> (best class per anchor), before NMS.</returns>
+    Task<IReadOnlyList<Detection>> DetectAsync(float[] frame, float minConfidence, CancellationToken cancellationToken);
+}
+
+/// <summary>What the host gives a plugin that needs a model run: a detector for this model and these settings.</summary>
+public interface IInferenceHost
+{
+    IDetector Detector(DetectorModel model, InferenceOptions options);
+}
+
+public enum ExecutionProviderChoice
+{
+    /// <summary>CUDA when the native GPU runtime is present, else CPU.</summary>
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+/// <param name="Workers">Inference actors (each one session) in the pool.</param>
+/// <param name="Threads">Intra-op threads of each session.</param>
+/// <param name="MaxBatch">At most this many frames in one run (1 for a model with a fixed batch of one).</param>
+public sealed record InferenceOptions(ExecutionProviderChoice Provider, int Workers, int Threads, int MaxBatch)
+{
+    public static InferenceOptions Default { get; } = new(ExecutionProviderChoice.Auto, 1, 2, 8);
+}

@@ -1,0 +1,139 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace HomeSec.Core.Inference;
+
+/// <summary>
+/// One ONNX Runtime session of a detection model: runs a batch of frames in one <c>Run</c> and decodes
+/// each image's output. Not thread-safe: one caller at a time (in HomeSec, its inference actor).
+/// </summary>
+public sealed class OnnxDetectorSession : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private float[]? _batchBuffer;
+
+    private OnnxDetectorSession(DetectorModel model, InferenceSession session, string provider, int maxBatch)
+    {
+        Model = model;
+        _session = session;
+        Provider = provider;
+        MaxBatch = maxBatch;
+        _inputNames = [model.InputName];
+        _outputNames = [model.OutputName];
+    }
+
+    public DetectorModel Model { get; }
+
+    /// <summary>The execution provider in use: <c>cpu</c> or <c>cuda</c>.</summary>
+    public string Provider { get; }
+
+    public int MaxBatch { get; }
+
+    public static OnnxDetectorSession Open(DetectorModel model, InferenceOptions options)
+    {
+        var provider = ChooseProvider(options.Provider);
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = options.Threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        if (provider == "cuda")
+        {
+            try
+            {
+                sessionOptions.AppendExecutionProvider_CUDA(0);
+            }
+            catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException && options.Provider == ExecutionProviderChoice.Auto)
+            {
+                provider = "cpu";
+            }
+        }
+
+        var session = new InferenceSession(model.Path, sessionOptions);
+        return new OnnxDetectorSession(model, session, provider, model.FixedBatchOfOne ? 1 : Math.Max(1, options.MaxBatch));
+    }
+
+    /// <summary>The provider <paramref name="choice"/> gives on this machine; throws when CUDA is required but absent.</summary>
+    public static string ChooseProvider(ExecutionProviderChoice choice)
+    {
+        var cudaPresent = OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider", StringComparer.Ordinal);
+        return choice switch
+        {
+            ExecutionProviderChoice.Cpu => "cpu",
+            ExecutionProviderChoice.Cuda when !cudaPresent => throw new InvalidOperationException(
+                "execution_provider cuda: this ONNX Runtime has no CUDA execution provider (install the GPU build of the native library, or use auto or cpu)"),
+            _ => cudaPresent ? "cuda" : "cpu",
+        };
+    }
+
+    /// <summary>Runs the frames (at most <see cref="MaxBatch"/> per run) and gives each frame's candidates.</summary>
+    public IReadOnlyList<Detection>[] Detect(IReadOnlyList<float[]> frames, IReadOnlyList<float> minConfidence)
+    {
+        var results = new IReadOnlyList<Detection>[frames.Count];
+        for (var start = 0; start < frames.Count; start += MaxBatch)
+        {
+            var count = Math.Min(MaxBatch, frames.Count - start);
+            using var outputs = Run(frames, start, count);
+            var output = outputs[0];
+            var shape = output.GetTensorTypeAndShape().Shape;
+            var classes = Model.ClassNames.Count;
+            var layout = Model.Layout ?? DetectorModel.LayoutOf(shape[1], shape[2], classes)
+                ?? throw new InvalidDataException($"model output is [{string.Join(", ", shape)}]; expected [N, {4 + classes}, anchors] or [N, anchors, {4 + classes}]");
+            var anchors = (int)(layout == YoloLayout.ChannelsFirst ? shape[2] : shape[1]);
+            var data = output.GetTensorDataAsSpan<float>();
+            var perImage = data.Length / count;
+            for (var i = 0; i < count; i++)
+            {
+                var found = new List<Detection>();
+                YoloOutputDecoder.Decode(data.Slice(i * perImage, perImage), layout, anchors, classes, minConfidence[start + i], found);
+                results[start + i] = found;
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary><c>session.Run</c> alone on one frame, nothing decoded (for the benchmark's baseline).</summary>
+    public void RunOnly(float[] frame)
+    {
+        using var outputs = Run([frame], 0, 1);
+    }
+
+    private IDisposableReadOnlyCollection<OrtValue> Run(IReadOnlyList<float[]> frames, int start, int count)
+    {
+        var frameLength = Model.FrameLength;
+        long[] shape = [count, 3, Model.InputHeight, Model.InputWidth];
+        OrtValue input;
+        if (count == 1)
+        {
+            // One frame: hand ONNX Runtime the frame's own memory, no copy.
+            input = OrtValue.CreateTensorValueFromMemory(frames[start], shape);
+        }
+        else
+        {
+            _batchBuffer ??= new float[MaxBatch * frameLength];
+            for (var i = 0; i < count; i++)
+            {
+                frames[start + i].AsSpan(0, frameLength).CopyTo(_batchBuffer.AsSpan(i * frameLength, frameLength));
+            }
+
+            input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _batchBuffer.AsMemory(0, count * frameLength), shape);
+        }
+
+        using (input)
+        {
+            return _session.Run(_runOptions, _inputNames, [input], _outputNames);
+        }
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+namespace HomeSec.Core.Plugins.Filters.Yolo;
+
+/// <summary>
+/// How a source frame sits in the model input after ffmpeg's
+/// <c>scale=W:H:force_original_aspect_ratio=decrease,pad=W:H:(ow-iw)/2:(oh-ih)/2</c>, and the way back.
+/// </summary>
+public readonly record struct Letterbox(int SourceWidth, int SourceHeight, int InputWidth, int InputHeight, int ScaledWidth, int ScaledHeight, int PadX, int PadY)
+{
+    /// <summary>The same arithmetic as ffmpeg's scale filter (av_rescale rounds to nearest) and pad's integer offsets.</summary>
+    public static Letterbox For(int sourceWidth, int sourceHeight, int inputWidth, int inputHeight)
+    {
+        if (sourceWidth <= 0 || sourceHeight <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sourceWidth), $"source size {sourceWidth}x{sourceHeight} is not a picture");
+        }
+
+        var widthForHeight = (int)Math.Round((double)inputHeight * sourceWidth / sourceHeight, MidpointRounding.AwayFromZero);
+        var heightForWidth = (int)Math.Round((double)inputWidth * sourceHeight / sourceWidth, MidpointRounding.AwayFromZero);
+        var scaledWidth = Math.Max(1, Math.Min(widthForHeight, inputWidth));
+        var scaledHeight = Math.Max(1, Math.Min(heightForWidth, inputHeight));
+        return new Letterbox(sourceWidth, sourceHeight, inputWidth, inputHeight, scaledWidth, scaledHeight,
+            (inputWidth - scaledWidth) / 2, (inputHeight - scaledHeight) / 2);
+    }
+
+    public double ScaleX => (double)SourceWidth / ScaledWidth;
+
+    public double ScaleY => (double)SourceHeight / ScaledHeight;
+
+    /// <summary>A box in model-input pixels → source pixels, clipped to the source frame.</summary>
+    public (double X1, double Y1, double X2, double Y2) ToSource(double x1, double y1, double x2, double y2) =>
+        (Math.Clamp((x1 - PadX) * ScaleX, 0, SourceWidth),
+         Math.Clamp((y1 - PadY) * ScaleY, 0, SourceHeight),
+         Math.Clamp((x2 - PadX) * ScaleX, 0, SourceWidth),
+         Math.Clamp((y2 - PadY) * ScaleY, 0, SourceHeight));
+}

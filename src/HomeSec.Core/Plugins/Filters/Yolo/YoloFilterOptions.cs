@@ -1,0 +1,82 @@
+using HomeSec.Core.Config;
+using HomeSec.Core.Inference;
+
+namespace HomeSec.Core.Plugins.Filters.Yolo;
+
+/// <summary>
+/// <c>filter.config</c> of the <c>yolo</c> filter. The model is read (and checked) while the config is
+/// read, so a missing file, a model of the wrong shape or a class name the model lacks stops the start.
+/// </summary>
+/// <param name="Model">Null only when the model could not be read; the config then has an error.</param>
+/// <param name="Classes">Class names to keep; empty keeps every class of the model.</param>
+public sealed record YoloFilterOptions(
+    DetectorModel? Model,
+    double SampleFps,
+    float MinConfidence,
+    float IouThreshold,
+    double MinBoxHeightRatio,
+    IReadOnlyList<string> Classes,
+    bool EarlyExit,
+    InferenceOptions Inference) : IClassNamesOptions
+{
+    public IReadOnlyList<string>? ClassNames => Model?.ClassNames;
+
+    public static YoloFilterOptions Read(ConfigSection config)
+    {
+        var modelPath = config.RequiredString("model_path");
+        DetectorModel? model = null;
+        if (modelPath.Length > 0)
+        {
+            try
+            {
+                model = DetectorModel.Load(Path.GetFullPath(modelPath));
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                config.Error("model_path", ex.Message);
+            }
+        }
+
+        var classes = config.StringList("classes", []);
+        if (model is not null)
+        {
+            foreach (var name in classes.Where(c => !model.ClassNames.Contains(c, StringComparer.Ordinal)))
+            {
+                config.Error("classes", $"class '{name}' is not one the model '{model.Name}' knows; it knows: {string.Join(", ", model.ClassNames)}");
+            }
+        }
+
+        var provider = config.Choice("execution_provider", ExecutionProviderChoice.Auto, new Dictionary<string, ExecutionProviderChoice>
+        {
+            ["auto"] = ExecutionProviderChoice.Auto,
+            ["cpu"] = ExecutionProviderChoice.Cpu,
+            ["cuda"] = ExecutionProviderChoice.Cuda,
+        });
+        if (provider == ExecutionProviderChoice.Cuda)
+        {
+            try
+            {
+                OnnxDetectorSession.ChooseProvider(provider);
+            }
+            catch (InvalidOperationException ex)
+            {
+                config.Error("execution_provider", ex.Message);
+            }
+        }
+
+        var inference = new InferenceOptions(
+            provider,
+            config.Int("inference_workers", InferenceOptions.Default.Workers, 1, 64),
+            config.Int("threads", InferenceOptions.Default.Threads, 1, 256),
+            config.Int("max_batch", InferenceOptions.Default.MaxBatch, 1, 64));
+        return new YoloFilterOptions(
+            model,
+            config.Number("sample_fps", 2, 0.01, 60),
+            (float)config.Number("min_confidence", 0.5, 0, 1),
+            (float)config.Number("iou_threshold", 0.45, 0, 1),
+            config.Number("min_box_h_ratio", 0, 0, 1),
+            classes,
+            config.Bool("early_exit", true),
+            inference);
+    }
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HomeSec.IntegrationTests.TestSupport;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace HomeSec.IntegrationTests.Daemon;
+
+/// <summary>The daemon with the yolo filter on the committed red-patch test model: a real clip goes through ffmpeg, the inference pool and ONNX Runtime.</summary>
+public sealed class YoloDaemonSpecs : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"homesec-yolo-{Guid.NewGuid():N}");
+    private readonly int _healthPort = DaemonProcess.FreeTcpPort();
+
+    public YoloDaemonSpecs() => Directory.CreateDirectory(_root);
+
+    private string WatchDir => Path.Combine(_root, "incoming", "front_door");
+
+    private string DatabaseFile => Path.Combine(_root, "homesec.db");
+
+    private string ConfigFile => Path.Combine(_root, "homesec.yaml");
+
+    [Fact]
+    public async Task Should_record_the_person_and_its_boxes_and_show_the_provider_in_health_when_a_red_box_clip_arrives()
+    {
+        // Given
+        await File.WriteAllTextAsync(ConfigFile, Config());
+        var clip = Path.Combine(_root, "red-box.mp4");
+        await MakeRedBoxClipAsync(clip);
+        await using var daemon = DaemonProcess.Start(_root, "run", "--config", ConfigFile);
+        var health = await HealthAsync(daemon, h => h.TryGetProperty("inference", out var i) && i.GetProperty("enabled").GetBoolean());
+
+        // When
+        Directory.CreateDirectory(WatchDir);
+        File.Move(clip, Path.Combine(WatchDir, "red-box.mp4"));
+        var filter = (await Eventually.WaitForAsync(() => Task.FromResult(FilterResultInClipStates()), Patience, "a filter result in clip_states", () => daemon.Output)).Value;
+
+        // Then
+        Assert.Equal("cpu", health.GetProperty("inference").GetProperty("execution_provider").GetString());
+        Assert.Equal("red_patch_detector", health.GetProperty("inference").GetProperty("model").GetString());
+        Assert.Equal("person", filter.GetProperty("detected_classes")[0].GetString());
+        Assert.Equal("red_patch_detector", filter.GetProperty("model").GetString());
+        var box = filter.GetProperty("frames")[0].GetProperty("boxes")[0];
+        Assert.InRange(box.GetProperty("x1").GetDouble(), 76, 84);
+        Assert.InRange(box.GetProperty("y2").GetDouble(), 516, 524);
+        Assert.Contains("execution provider cpu", daemon.Output, StringComparison.Ordinal);
+        Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Should_refuse_to_start_and_name_the_key_when_the_model_file_is_missing()
+    {
+        // Given
+        await File.WriteAllTextAsync(ConfigFile, Config().Replace(ModelPath, "/nowhere/yolov8n.onnx", StringComparison.Ordinal));
+
+        // When
+        var (exitCode, output) = await DaemonProcess.RunToEndAsync(_root, "validate", "--config", ConfigFile);
+
+        // Then
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("filter.config.model_path: model file '/nowhere/yolov8n.onnx' does not exist", output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static string ModelPath => Path.Combine(RepoRoot(), "tests", "models", "red_patch_detector.onnx");
+
+    private string Config() => $"""
+        cameras:
+          - name: front_door
+            source:
+              type: local_folder
+              config:
+                watch_dir: {WatchDir}
+                poll_interval_s: 0.2
+                stability_threshold_s: 0.3
+        storage:
+          backend: local
+          config:
+            root: {Path.Combine(_root, "storage")}
+        state_store:
+          backend: sqlite
+          path: {DatabaseFile}
+          local_state_dir: {Path.Combine(_root, "state")}
+        notifiers:
+          - backend: log
+        filter:
+          backend: yolo
+          trigger_classes: [person]
+          config:
+            model_path: {ModelPath}
+            sample_fps: 2
+            execution_provider: auto
+            threads: 1
+        health:
+          host: 127.0.0.1
+          port: {_healthPort}
+        """;
+
+    private Found? FilterResultInClipStates()
+    {
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={DatabaseFile};Mode=ReadOnly");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT data FROM clip_states";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var data = JsonDocument.Parse(reader.GetString(0)).RootElement;
+                if (data.TryGetProperty("filter", out var filter) && filter.ValueKind == JsonValueKind.Object)
+                {
+                    return new Found(filter.Clone());
+                }
+            }
+        }
+        catch (SqliteException)
+        {
+            // the table does not exist yet
+        }
+
+        return null;
+    }
+
+    private async Task<JsonElement> HealthAsync(DaemonProcess daemon, Func<JsonElement, bool> condition)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        return (await Eventually.WaitForAsync(async () =>
+        {
+            try
+            {
+                var health = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{_healthPort}/health"));
+                return health.ValueKind == JsonValueKind.Object && condition(health) ? new Found(health) : null;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                return null;
+            }
+        }, Patience, "/health with the inference pool", () => daemon.Output)).Value;
+    }
+
+    private sealed record Found(JsonElement Value);
+
+    private static async Task MakeRedBoxClipAsync(string path)
+    {
+        var startInfo = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
+        foreach (var argument in new[]
+                 {
+                     "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                     "color=c=0x404040:s=1280x720:r=10:d=2[bg];color=c=red:s=160x320:r=10[box];[bg][box]overlay=x='80+80*t':y=200:shortest=1",
+                     "-pix_fmt", "yuv420p", "-c:v", "libx264", path,
+                 })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(startInfo)!;
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, errors);
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "HomeSec.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("HomeSec.sln not found");
+    }
+}
