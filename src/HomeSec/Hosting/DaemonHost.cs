@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using HomeSec.Actors.Hosting;
+using HomeSec.Actors.Repository.Sql;
 using HomeSec.Api;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
@@ -32,7 +33,7 @@ public static class DaemonHost
         }
         else
         {
-            builder.WebHost.UseUrls();
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoHttpServer>();
         }
 
         builder.Services.AddAkka(HomeSecAkkaExtensions.ActorSystemName, (akka, services) =>
@@ -53,6 +54,8 @@ public static class DaemonHost
 
         var app = builder.Build();
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoints();
+        app.MapClipsEndpoints(ClipStore.For(config.StateStore));
         return app;
     }
 }

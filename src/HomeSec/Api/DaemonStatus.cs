@@ -1,0 +1,36 @@
+using Akka.Actor;
+using HomeSec.Actors.Cameras;
+using HomeSec.Actors.Clips;
+using HomeSec.Actors.Inference;
+using HomeSec.Actors.Repository;
+
+namespace HomeSec.Api;
+
+/// <summary>What the actor tree says about itself, asked once per HTTP request (health, metrics, cameras).</summary>
+public sealed record DaemonStatus(
+    CameraProtocol.CamerasHealth Cameras,
+    ClipProtocol.ClipsInFlight Clips,
+    RepositoryProtocol.StoreHealth Store,
+    InferenceProtocol.InferenceStatus Inference)
+{
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
+
+    public bool Healthy => Cameras.Cameras.Values.All(h => h.Healthy) && Store.Mode == "online";
+
+    /// <summary>Null when the actor system does not answer in time.</summary>
+    public static async Task<DaemonStatus?> QueryAsync(IActorRef homesec, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new DaemonStatus(
+                await homesec.Ask<CameraProtocol.CamerasHealth>(CameraProtocol.GetCamerasHealth.Instance, QueryTimeout, cancellationToken),
+                await homesec.Ask<ClipProtocol.ClipsInFlight>(ClipProtocol.GetClipsInFlight.Instance, QueryTimeout, cancellationToken),
+                await homesec.Ask<RepositoryProtocol.StoreHealth>(RepositoryProtocol.GetStoreHealth.Instance, QueryTimeout, cancellationToken),
+                await homesec.Ask<InferenceProtocol.InferenceStatus>(InferenceProtocol.GetInferenceStatus.Instance, QueryTimeout, cancellationToken));
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+}
