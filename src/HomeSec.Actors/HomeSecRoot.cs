@@ -18,6 +18,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
     private readonly IActorRef _repository;
     private IActorRef _clips = ActorRefs.Nobody;
     private IActorRef _cameras = ActorRefs.Nobody;
+    private IReadOnlyDictionary<string, IActorRef> _outboxes = new Dictionary<string, IActorRef>();
     private readonly IActorRef? _inference;
 
     public HomeSecRoot(HomeSecSettings settings)
@@ -53,6 +54,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
         Receive<WorkerPoolsReady>(pools =>
         {
             var pipeline = _settings.Pipeline(pools, _repository);
+            _outboxes = pools.Outboxes;
             _clips = Context.ActorOf(ClipCoordinator.Props(pipeline, _settings.MaxClipsInFlight), "clips");
             _cameras = Context.ActorOf(CameraManager.Props(_settings.Cameras, _clips, _settings.CameraBackoff), "cameras");
             Stash.UnstashAll();
@@ -67,6 +69,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
         Receive<ClipProtocol.GetClipsInFlight>(query => _clips.Forward(query));
         Receive<ClipProtocol.DrainClips>(drain => _clips.Forward(drain));
         Receive<RepositoryProtocol.GetStoreHealth>(query => _repository.Forward(query));
+        Receive<Workers.Outbox.OutboxProtocol.GetNotifierOutboxes>(_ => Sender.Tell(new Workers.Outbox.OutboxProtocol.NotifierOutboxes(_outboxes)));
         Receive<InferenceProtocol.GetInferenceStatus>(query =>
         {
             if (_inference is null)

@@ -3,15 +3,17 @@ using HomeSec.Actors.Cameras;
 using HomeSec.Actors.Clips;
 using HomeSec.Actors.Inference;
 using HomeSec.Actors.Repository;
+using HomeSec.Actors.Workers.Outbox;
 
 namespace HomeSec.Api;
 
-/// <summary>What the actor tree says about itself, asked once per HTTP request (health, metrics, cameras).</summary>
+/// <summary>What the actor tree says about itself, asked once per HTTP request (health, metrics).</summary>
 public sealed record DaemonStatus(
     CameraProtocol.CamerasHealth Cameras,
     ClipProtocol.ClipsInFlight Clips,
     RepositoryProtocol.StoreHealth Store,
-    InferenceProtocol.InferenceStatus Inference)
+    InferenceProtocol.InferenceStatus Inference,
+    IReadOnlyList<OutboxProtocol.OutboxStatus> Outboxes)
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
 
@@ -22,11 +24,15 @@ public sealed record DaemonStatus(
     {
         try
         {
+            var outboxes = await homesec.Ask<OutboxProtocol.NotifierOutboxes>(OutboxProtocol.GetNotifierOutboxes.Instance, QueryTimeout, cancellationToken);
+            var outboxStatus = await Task.WhenAll(outboxes.Outboxes.Values.Select(outbox =>
+                outbox.Ask<OutboxProtocol.OutboxStatus>(OutboxProtocol.GetOutboxStatus.Instance, QueryTimeout, cancellationToken)));
             return new DaemonStatus(
                 await homesec.Ask<CameraProtocol.CamerasHealth>(CameraProtocol.GetCamerasHealth.Instance, QueryTimeout, cancellationToken),
                 await homesec.Ask<ClipProtocol.ClipsInFlight>(ClipProtocol.GetClipsInFlight.Instance, QueryTimeout, cancellationToken),
                 await homesec.Ask<RepositoryProtocol.StoreHealth>(RepositoryProtocol.GetStoreHealth.Instance, QueryTimeout, cancellationToken),
-                await homesec.Ask<InferenceProtocol.InferenceStatus>(InferenceProtocol.GetInferenceStatus.Instance, QueryTimeout, cancellationToken));
+                await homesec.Ask<InferenceProtocol.InferenceStatus>(InferenceProtocol.GetInferenceStatus.Instance, QueryTimeout, cancellationToken),
+                outboxStatus.OrderBy(o => o.Notifier, StringComparer.Ordinal).ToList());
         }
         catch (AskTimeoutException)
         {

@@ -18,12 +18,13 @@ public static class HealthEndpoints
                 return Results.Json(new { status = "unavailable", detail = "the actor system did not answer in time" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            var (cameras, clips, store, inference) = status;
+            var (cameras, clips, store, inference, outboxes) = status;
             var body = new
             {
                 status = status.Healthy ? "ok" : "degraded",
                 sources = cameras.Cameras.ToDictionary(c => c.Key, c => new { healthy = c.Value.Healthy, last_heartbeat = c.Value.LastHeartbeat, detail = c.Value.Detail }),
                 clips = new { in_flight = clips.Running.Count, waiting = clips.Waiting },
+                notifiers = outboxes.ToDictionary(o => o.Notifier, o => new { outbox_waiting = o.Waiting, outbox_dropped = o.Dropped }),
                 state_store = new { healthy = store.Mode == "online", mode = store.Mode, spooled_events = store.Spooled, dropped_events = store.Dropped, last_error = store.LastError },
                 inference = inference.Enabled
                     ? new { enabled = true, model = inference.Model, execution_provider = inference.Provider, workers = inference.Workers, max_batch = inference.MaxBatch, batches = inference.Batches, frames = inference.Frames, last_batch_ms = Math.Round(inference.LastBatchMs, 1) }

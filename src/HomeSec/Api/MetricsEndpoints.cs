@@ -30,6 +30,18 @@ public static class MetricsEndpoints
                 text.Append(CultureInfo.InvariantCulture, $"homesec_source_healthy{{camera=\"{camera}\"}} {(health.Healthy ? 1 : 0)}\n");
             }
 
+            Header(text, "homesec_notifier_outbox_waiting", "gauge", "alerts waiting for a notifier that is down");
+            foreach (var outbox in status.Outboxes)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"homesec_notifier_outbox_waiting{{notifier=\"{outbox.Notifier}\"}} {outbox.Waiting}\n");
+            }
+
+            Header(text, "homesec_notifier_outbox_dropped_total", "counter", "alerts dropped because a notifier's outbox was full");
+            foreach (var outbox in status.Outboxes)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"homesec_notifier_outbox_dropped_total{{notifier=\"{outbox.Notifier}\"}} {outbox.Dropped}\n");
+            }
+
             Gauge(text, "homesec_state_store_online", "1 when events go straight to the database", status.Store.Mode == "online" ? 1 : 0);
             Gauge(text, "homesec_state_store_spooled_events", "events waiting on local disk for the database", status.Store.Spooled);
             Counter(text, "homesec_state_store_dropped_events_total", "events lost because the spool was full", status.Store.Dropped);

@@ -52,6 +52,7 @@ public sealed class HttpApiSpecs : IAsyncLifetime
         Assert.Contains("homesec_up 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("homesec_source_healthy{camera=\"front_door\"} 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("# TYPE homesec_state_store_dropped_events_total counter\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("homesec_notifier_outbox_waiting{notifier=\"log\"} 0\n", metrics, StringComparison.Ordinal);
     }
 
     public Task DisposeAsync()

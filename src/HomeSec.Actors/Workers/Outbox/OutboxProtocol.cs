@@ -15,4 +15,12 @@ public static class OutboxProtocol
     }
 
     public sealed record OutboxStatus(string Notifier, int Waiting, long Dropped);
+
+    /// <summary>Asks the root for every notifier's outbox; answered with <see cref="NotifierOutboxes"/>.</summary>
+    public sealed record GetNotifierOutboxes
+    {
+        public static GetNotifierOutboxes Instance { get; } = new();
+    }
+
+    public sealed record NotifierOutboxes(IReadOnlyDictionary<string, Akka.Actor.IActorRef> Outboxes);
 }
