@@ -14,9 +14,14 @@ internal static class FfmpegArguments
         return arguments;
     }
 
-    /// <summary>The main stream's video, copied (no re-encode) as MPEG-TS on stdout.</summary>
+    /// <summary>
+    /// The main stream's video, copied (no re-encode) as MPEG-TS on stdout. The muxer's default 0.7 s
+    /// delay and output buffering would make packets arrive late, and the pre-roll cut by arrival time
+    /// would start that much too early: no mux delay, a flush per packet.
+    /// </summary>
     public static List<string> MainStreamCopy(RtspSourceOptions options) =>
-        [.. Input(options, options.MainUrl, hardwareDecode: null), "-map", "0:v:0", "-c", "copy", "-f", "mpegts", "pipe:1"];
+        [.. Input(options, options.MainUrl, hardwareDecode: null), "-map", "0:v:0", "-c", "copy",
+            "-muxdelay", "0", "-muxpreload", "0", "-flush_packets", "1", "-f", "mpegts", "pipe:1"];
 
     /// <summary>A finished <c>.ts</c> recording to MP4, stream copy.</summary>
     public static List<string> Remux(string tsPath, string mp4Path) =>
