@@ -95,4 +95,34 @@ public sealed class RtspSourceResilienceSpecs : IDisposable
         Assert.False(run.Source.Health.Healthy);
         Assert.DoesNotContain("secret", run.EverythingSaid(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Should_finalize_a_recording_cut_by_a_crash_once_when_the_source_starts_again()
+    {
+        // Given
+        using var server = RtspServer.Start("still=still:0");
+        Directory.CreateDirectory(_dir);
+        var leftover = Path.Combine(_dir, "cam-20240501T120000Z.ts");
+        await Ffmpeg.MakeTestClipAsync(Path.ChangeExtension(leftover, ".mkv"), seconds: 2);
+        await VideoFile.RemuxAsync(Path.ChangeExtension(leftover, ".mkv"), leftover);
+        File.Delete(Path.ChangeExtension(leftover, ".mkv"));
+        var options = RtspSourceRun.OptionsFor(server.Url("still"), _dir);
+
+        // When
+        var first = RtspSourceRun.Start(options);
+        await Eventually.WaitForAsync(() => first.Clips.Count > 0 || first.Failure is not null, Patience, "the recovered clip", first.EverythingSaid);
+        var recovered = Assert.Single(first.Clips);
+        await first.Source.MarkProcessedAsync(recovered.ClipId, CancellationToken.None);
+        await first.DisposeAsync();
+        await using var second = RtspSourceRun.Start(options);
+        await Eventually.WaitForAsync(() => second.MeasuredFrames >= 10, Patience, "the second start running", second.EverythingSaid);
+
+        // Then
+        Assert.Equal("cam-20240501T120000Z", recovered.ClipId.Value);
+        Assert.True(recovered.Resumed);
+        Assert.Equal(new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero), recovered.StartedAt);
+        Assert.InRange(await VideoFile.DurationSecondsAsync(recovered.LocalPath), 1.5, 2.5);
+        Assert.False(File.Exists(leftover));
+        Assert.Empty(second.Clips);
+    }
 }

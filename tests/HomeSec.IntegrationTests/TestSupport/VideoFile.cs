@@ -41,6 +41,16 @@ public static class VideoFile
         return numbers;
     }
 
+    /// <summary>Stream copy into another container, e.g. to make the .ts a crash leaves behind.</summary>
+    public static async Task RemuxAsync(string from, string to)
+    {
+        var (exit, _, errors) = await RunAsync("ffmpeg", ["-v", "error", "-y", "-i", from, "-c", "copy", "-f", "mpegts", to]);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg could not remux {from}: {errors}");
+        }
+    }
+
     private static async Task<(int ExitCode, byte[] Output, string Errors)> RunAsync(string file, IEnumerable<string> arguments)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
