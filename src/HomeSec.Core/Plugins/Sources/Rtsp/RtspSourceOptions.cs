@@ -54,6 +54,10 @@ public sealed record RtspSourceOptions
 
     public string FfmpegPath { get; init; } = "ffmpeg";
 
+    /// <summary>Without credentials: records print every property, and these options may be logged.</summary>
+    public override string ToString() =>
+        $"RtspSourceOptions {{ MainUrl = {UrlRedactor.RedactUrls(MainUrl)}, DetectUrl = {(DetectUrl is null ? "(main)" : UrlRedactor.RedactUrls(DetectUrl))}, OutputDir = {OutputDir} }}";
+
     public static RtspSourceOptions Read(ConfigSection config)
     {
         var mainUrl = config.Secret("rtsp_url_env", required: true) ?? "rtsp://unset";
