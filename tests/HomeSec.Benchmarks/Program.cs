@@ -3,6 +3,13 @@ using HomeSec.Benchmarks;
 using Microsoft.Data.Sqlite;
 
 // Usage: dotnet run -c Release --project tests/HomeSec.Benchmarks -- [clips=2000] [max_in_flight=64]
+//        dotnet run -c Release --project tests/HomeSec.Benchmarks -- rtsp [measure_seconds=20]
+if (args.Length > 0 && args[0] == "rtsp")
+{
+    await HomeSec.Benchmarks.Rtsp.RtspBenchmark.RunAsync(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
 var clips = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
 var maxInFlight = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
 var folder = Path.Combine(Path.GetTempPath(), $"homesec-bench-{Guid.NewGuid():N}");
