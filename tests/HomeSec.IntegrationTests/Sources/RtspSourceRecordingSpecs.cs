@@ -44,7 +44,8 @@ public sealed class RtspSourceRecordingSpecs(ITestOutputHelper output) : IDispos
         var duration = await VideoFile.DurationSecondsAsync(clip.LocalPath);
         var frames = await VideoFile.FrameNumbersAsync(clip.LocalPath);
         output.WriteLine($"clip {clip.ClipId}: {duration:0.00} s, frames {frames[0]}..{frames[^1]}, motion {MotionStartsAtFrame}..{MotionEndsAtFrame}");
-        Assert.True(duration >= expected - 1.5 && duration <= expected + 2, $"duration {duration} s, expected about {expected} s; frames {frames[0]}..{frames[^1]}");
+        // The cut falls on a keyframe up to one GOP (1 s) before the pre-roll; detection and pipe latency add a little at the end.
+        Assert.True(duration >= expected - 1 && duration <= expected + 2.5, $"duration {duration} s, expected about {expected} s; frames {frames[0]}..{frames[^1]}");
         // Pre-roll: the clip opens on still frames from before the motion (at least 2 of the 3 s, cut at a keyframe).
         Assert.InRange(frames[0], MotionStartsAtFrame - (5 * RtspServer.Fps), MotionStartsAtFrame - (2 * RtspServer.Fps));
         Assert.Contains(MotionStartsAtFrame, frames);
