@@ -23,6 +23,7 @@ internal sealed class PreRollRecorder(TimeSpan preRoll, Func<DateTimeOffset, str
     private int _videoPid = -1;
     private Recording? _recording;
     private bool _rotateAtNextKeyframe;
+    private long _latestPts = -1;
 
     public bool IsRecording => _recording is not null;
 
@@ -47,9 +48,11 @@ internal sealed class PreRollRecorder(TimeSpan preRoll, Func<DateTimeOffset, str
             return;
         }
 
+        TrimToPreRoll();
         if (_segments.Count > 0 && _hasPat && _hasPmt)
         {
-            _recording = Recording.Open(newRecordingPath(_segments[0].StartedAt), _segments[0].StartedAt);
+            var startedAt = now - StreamTime(_latestPts - _segments[0].Pts);
+            _recording = Recording.Open(newRecordingPath(startedAt), startedAt);
             WriteHeaders(_recording);
             foreach (var segment in _segments)
             {
@@ -101,6 +104,7 @@ internal sealed class PreRollRecorder(TimeSpan preRoll, Func<DateTimeOffset, str
         ClearSegments();
         _hasPat = _hasPmt = false;
         _pmtPid = _videoPid = -1;
+        _latestPts = -1;
         if (_recording is not null)
         {
             Stop(now);
@@ -141,9 +145,13 @@ internal sealed class PreRollRecorder(TimeSpan preRoll, Func<DateTimeOffset, str
             _hasPmt = true;
             _videoPid = videoPid;
         }
-        else if (pid == _videoPid && TsPacket.StartsKeyframe(packet))
+        else if (pid == _videoPid && TsPacket.TryReadPts(packet, out var pts))
         {
-            OnKeyframe(now);
+            _latestPts = pts;
+            if (TsPacket.StartsKeyframe(packet))
+            {
+                OnKeyframe(now, pts);
+            }
         }
 
         if (_segments.Count > 0)
@@ -165,7 +173,7 @@ internal sealed class PreRollRecorder(TimeSpan preRoll, Func<DateTimeOffset, str
         }
     }
 
-    private void OnKeyframe(DateTimeOffset now)
+    private void OnKeyframe(DateTimeOffset now, long pts)
     {
         if (_recording is not null && _rotateAtNextKeyframe)
         {
@@ -181,14 +189,24 @@ internal sealed class PreRollRecorder(TimeSpan preRoll, Func<DateTimeOffset, str
         }
 
         var segment = _spare.TryPop(out var reused) ? reused : new Segment();
-        segment.Restart(now);
+        segment.Restart(now, pts);
         _segments.Add(segment);
-        while (_segments.Count >= 2 && _segments[1].StartedAt <= now - preRoll)
+        TrimToPreRoll();
+    }
+
+    /// <summary>Keeps the newest segment that starts at least pre_roll before the latest packet, and those after it.</summary>
+    private void TrimToPreRoll()
+    {
+        while (_segments.Count >= 2 && StreamTime(_latestPts - _segments[1].Pts) >= preRoll)
         {
             _spare.Push(_segments[0]);
             _segments.RemoveAt(0);
         }
     }
+
+    /// <summary>A PTS difference (90 kHz, 33 bits, wrapping) as a duration.</summary>
+    private static TimeSpan StreamTime(long ptsDifference) =>
+        TimeSpan.FromSeconds((ptsDifference & ((1L << 33) - 1)) / 90_000.0);
 
     private void WriteHeaders(Recording recording)
     {
@@ -213,13 +231,16 @@ internal sealed class PreRollRecorder(TimeSpan preRoll, Func<DateTimeOffset, str
 
         public DateTimeOffset StartedAt { get; private set; }
 
+        public long Pts { get; private set; }
+
         public int Length { get; private set; }
 
         public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, Length);
 
-        public void Restart(DateTimeOffset at)
+        public void Restart(DateTimeOffset at, long pts)
         {
             StartedAt = at;
+            Pts = pts;
             Length = 0;
         }
 

@@ -113,6 +113,32 @@ internal static class TsPacket
         return false;
     }
 
+    /// <summary>The 90 kHz presentation time of a packet that starts a PES with one.</summary>
+    public static bool TryReadPts(ReadOnlySpan<byte> packet, out long pts)
+    {
+        pts = 0;
+        if (!StartsPayloadUnit(packet))
+        {
+            return false;
+        }
+
+        var adaptation = (packet[3] >> 4) & 0x3;
+        var payload = adaptation is 2 or 3 ? 5 + packet[4] : 4;
+        if (adaptation is 0 or 2 || payload + 14 > Size)
+        {
+            return false;
+        }
+
+        var pes = packet[payload..];
+        if (pes[0] != 0 || pes[1] != 0 || pes[2] != 1 || (pes[7] & 0x80) == 0)
+        {
+            return false;
+        }
+
+        pts = ((long)(pes[9] & 0x0E) << 29) | ((long)pes[10] << 22) | ((long)(pes[11] & 0xFE) << 14) | ((long)pes[12] << 7) | ((long)pes[13] >> 1);
+        return true;
+    }
+
     private static int SectionStart(ReadOnlySpan<byte> packet)
     {
         if (!StartsPayloadUnit(packet))
