@@ -10,6 +10,14 @@ using Microsoft.Data.Sqlite;
 //       the repository on PostgreSQL beside plain Npgsql batches, and the whole pipeline on PostgreSQL
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- yolo [model.onnx] [seconds=10] [threads=2]
 //       the yolo filter beside ffmpeg alone and session.Run alone, and the inference pool's frames/s
+//   dotnet run -c Release --project tests/HomeSec.Benchmarks -- rtsp [measure_seconds=20]
+//       the motion detector beside OpenCV on the same frames, and the rtsp source's CPU per camera
+if (args.Length > 0 && args[0] == "rtsp")
+{
+    await HomeSec.Benchmarks.Rtsp.RtspBenchmark.RunAsync(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "yolo")
 {
     var model = args.Length > 1 ? args[1] : Path.Combine(FindRepoRoot(), "tests", "models", "bench_detector.onnx");

@@ -7,6 +7,7 @@ using HomeSec.Core.Plugins.Notifiers.Email;
 using HomeSec.Core.Plugins.Notifiers.Log;
 using HomeSec.Core.Plugins.Notifiers.Mqtt;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
+using HomeSec.Core.Plugins.Sources.Rtsp;
 using HomeSec.Core.Plugins.Storage.Local;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +28,10 @@ public sealed class PluginRegistries
         var registries = new PluginRegistries();
         registries.Sources.Register("local_folder", LocalFolderOptions.Read,
             (options, context) => new LocalFolderSource(options, context.CameraName ?? throw new InvalidOperationException("a source needs its camera name"),
-                context.Clock, context.LoggerFactory.CreateLogger<LocalFolderSource>()));
+                context.Clock, context.LoggerFactory.CreateLogger<LocalFolderSource>()))
+            .Register("rtsp", RtspSourceOptions.Read,
+                (options, context) => new RtspSource(options, context.CameraName ?? throw new InvalidOperationException("a source needs its camera name"),
+                    context.Clock, context.LoggerFactory.CreateLogger<RtspSource>()));
         registries.Filters.Register("none", NoOptions.Read, (_, _) => new NoFilter())
             .Register("yolo", YoloFilterOptions.Read, (options, context) => new YoloFilter(
                 options,
