@@ -33,6 +33,12 @@ public static class PostgresBenchmark
         using (var system = ActorSystem.Create("bench-repository", config))
         {
             var repository = system.ActorOf(ClipRepository.Props(new RepositorySettings(ClipStore.For(store), store.SpoolPath, 1_000_000)));
+            // Measure steady state: until its first database check the repository spools what it gets.
+            while ((await repository.Ask<RepositoryProtocol.StoreHealth>(RepositoryProtocol.GetStoreHealth.Instance, TimeSpan.FromSeconds(5))).Mode != "online")
+            {
+                await Task.Delay(10);
+            }
+
             var stopwatch = Stopwatch.StartNew();
             foreach (var evt in events)
             {
