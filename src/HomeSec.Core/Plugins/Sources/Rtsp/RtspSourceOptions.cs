@@ -117,7 +117,7 @@ public sealed record RtspSourceOptions
             MotionMasks = masks,
             DebugMotion = config.Bool("debug_motion", false),
             PreRoll = config.Seconds("pre_roll_s", 5, 0, 60),
-            StopDelay = config.Seconds("stop_delay_s", 10, 0, 3600),
+            StopDelay = config.Seconds("stop_delay_s", 10, 1, 3600),
             MaxRecording = config.Seconds("max_recording_s", 60, 1, 24 * 3600),
             ConnectTimeout = config.Seconds("connect_timeout_s", 10, 0.5, 600),
             IoTimeout = config.Seconds("io_timeout_s", 10, 0.5, 600),
