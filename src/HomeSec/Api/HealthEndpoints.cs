@@ -23,7 +23,7 @@ public static class HealthEndpoints
             {
                 status = status.Healthy ? "ok" : "degraded",
                 sources = cameras.Cameras.ToDictionary(c => c.Key, c => new { healthy = c.Value.Healthy, last_heartbeat = c.Value.LastHeartbeat, detail = c.Value.Detail }),
-                clips = new { in_flight = clips.Running.Count, waiting = clips.Waiting },
+                clips = new { in_flight = clips.Running.Count, waiting = clips.Waiting, running = clips.Running.Select(id => id.Value).Order(StringComparer.Ordinal) },
                 notifiers = outboxes.ToDictionary(o => o.Notifier, o => new { outbox_waiting = o.Waiting, outbox_dropped = o.Dropped }),
                 state_store = new { healthy = store.Mode == "online", mode = store.Mode, spooled_events = store.Spooled, dropped_events = store.Dropped, last_error = store.LastError },
                 inference = inference.Enabled

@@ -11,6 +11,7 @@ public static class HomeSecCli
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(ValidateCommand.Build());
         root.Subcommands.Add(ClipsCommand.Build());
+        root.Subcommands.Add(InspectCommand.Build());
         return root;
     }
 

@@ -55,6 +55,27 @@ public sealed class HttpApiSpecs : IAsyncLifetime
         Assert.Contains("homesec_notifier_outbox_waiting{notifier=\"log\"} 0\n", metrics, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Should_show_cameras_state_store_and_notifiers_when_inspecting_a_running_daemon()
+    {
+        // Given
+        await using var daemon = _sandbox.StartDaemon();
+        await _sandbox.WaitForHealthAsync(daemon, h => h.GetProperty("status").GetString() == "ok", "the daemon healthy");
+
+        // When
+        var (exitCode, output) = await DaemonProcess.RunToEndAsync(_sandbox.Root, "inspect", "--url", $"http://127.0.0.1:{_sandbox.HealthPort}");
+        var (downExitCode, downOutput) = await DaemonProcess.RunToEndAsync(_sandbox.Root, "inspect", "--url", $"http://127.0.0.1:{DaemonProcess.FreeTcpPort()}");
+
+        // Then
+        Assert.Equal(0, exitCode);
+        Assert.Contains("status       ok", output, StringComparison.Ordinal);
+        Assert.Matches(@"front_door\s+yes\s", output);
+        Assert.Contains("state store  online, 0 event(s) spooled", output, StringComparison.Ordinal);
+        Assert.Contains("notifier     log: 0 alert(s) waiting", output, StringComparison.Ordinal);
+        Assert.Equal(1, downExitCode);
+        Assert.Contains("no daemon answers at", downOutput, StringComparison.Ordinal);
+    }
+
     public Task DisposeAsync()
     {
         _sandbox.Dispose();

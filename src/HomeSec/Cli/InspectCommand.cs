@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+
+namespace HomeSec.Cli;
+
+/// <summary>
+/// <c>homesec inspect</c>: what a running daemon is doing, read from its HTTP API (<c>/health</c>):
+/// cameras, state store, clips in flight, inference pool and notifier outboxes.
+/// </summary>
+public static class InspectCommand
+{
+    public static Command Build()
+    {
+        var url = new Option<string>("--url")
+        {
+            Description = "The daemon's HTTP address (health.host and health.port of its config).",
+            DefaultValueFactory = _ => "http://127.0.0.1:8080",
+        };
+        var json = new Option<bool>("--json") { Description = "The daemon's answer as JSON." };
+        var command = new Command("inspect", "Show what a running daemon is doing: cameras, state store, clips in flight, inference, notifier outboxes.") { url, json };
+        command.SetAction((parse, cancellationToken) => InspectAsync(parse.GetValue(url)!, parse.GetValue(json), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> InspectAsync(string address, bool json, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            await Console.Error.WriteLineAsync($"--url: '{address}' is not an http(s) address, e.g. http://127.0.0.1:8080");
+            return 2;
+        }
+
+        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+        string body;
+        try
+        {
+            using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"no daemon answers at {url} ({ex.Message}); is it running, and is health.enabled on?");
+            return 1;
+        }
+
+        if (json)
+        {
+            Console.WriteLine(body);
+            return 0;
+        }
+
+        using var document = JsonDocument.Parse(body);
+        Print(document.RootElement);
+        return 0;
+    }
+
+    private static void Print(JsonElement health)
+    {
+        Console.WriteLine($"status       {Text(health, "status")}");
+        if (health.TryGetProperty("sources", out var sources))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{"CAMERA",-20} {"HEALTHY",-8} {"LAST FRAME/POLL (UTC)",-22} DETAIL");
+            foreach (var camera in sources.EnumerateObject())
+            {
+                var heartbeat = camera.Value.GetProperty("last_heartbeat") is { ValueKind: JsonValueKind.String } at
+                    ? at.GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+                    : "-";
+                Console.WriteLine($"{camera.Name,-20} {(camera.Value.GetProperty("healthy").GetBoolean() ? "yes" : "NO"),-8} {heartbeat,-22} {Text(camera.Value, "detail")}");
+            }
+        }
+
+        if (health.TryGetProperty("state_store", out var store))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"state store  {Text(store, "mode")}, {store.GetProperty("spooled_events").GetInt32()} event(s) spooled, {store.GetProperty("dropped_events").GetInt64()} dropped" +
+                (store.GetProperty("last_error").ValueKind == JsonValueKind.String ? $", last error: {Text(store, "last_error")}" : ""));
+        }
+
+        if (health.TryGetProperty("clips", out var clips))
+        {
+            Console.WriteLine($"clips        {clips.GetProperty("in_flight").GetInt32()} in flight, {clips.GetProperty("waiting").GetInt32()} waiting");
+            if (clips.TryGetProperty("running", out var running))
+            {
+                foreach (var clip in running.EnumerateArray())
+                {
+                    Console.WriteLine($"             {clip.GetString()}");
+                }
+            }
+        }
+
+        if (health.TryGetProperty("inference", out var inference) && inference.GetProperty("enabled").GetBoolean())
+        {
+            Console.WriteLine($"inference    {Text(inference, "model")} on {Text(inference, "execution_provider")}, {inference.GetProperty("workers").GetInt32()} worker(s), " +
+                $"{inference.GetProperty("frames").GetInt64()} frames in {inference.GetProperty("batches").GetInt64()} batches, last {inference.GetProperty("last_batch_ms").GetDouble():0.#} ms");
+        }
+
+        if (health.TryGetProperty("notifiers", out var notifiers))
+        {
+            foreach (var notifier in notifiers.EnumerateObject())
+            {
+                Console.WriteLine($"notifier     {notifier.Name}: {notifier.Value.GetProperty("outbox_waiting").GetInt32()} alert(s) waiting, {notifier.Value.GetProperty("outbox_dropped").GetInt64()} dropped");
+            }
+        }
+    }
+
+    private static string Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "-";
+}
