@@ -16,7 +16,6 @@ public sealed class MotionDetector
     private readonly int _radius;
     private readonly ushort[] _paddedRow;
     private readonly ushort[] _rowSums;
-    private readonly ushort[] _columnSums;
     private readonly ushort[] _watched;
     private readonly int _watchedCount;
     private readonly ushort _sumThreshold;
@@ -47,7 +46,6 @@ public sealed class MotionDetector
         _radius = blurKernel / 2;
         _paddedRow = new ushort[width + (2 * _radius) + Vector<ushort>.Count];
         _rowSums = new ushort[width * height];
-        _columnSums = new ushort[width];
         _current = new ushort[width * height];
         _previous = new ushort[width * height];
         _watched = new ushort[width * height];
@@ -156,30 +154,71 @@ public sealed class MotionDetector
         }
     }
 
-    /// <summary>Vertical window sums (a sliding column sum), compared with the previous frame's as they are made.</summary>
+    /// <summary>
+    /// Vertical window sums, compared with the previous frame's as they are made. Row y's sums are row
+    /// y-1's plus the row entering the window minus the row leaving it, so each row is one fused pass.
+    /// </summary>
     private int SumColumnsAndCompare()
     {
         var width = _width;
-        var column = _columnSums.AsSpan();
-        column.Clear();
+        var current = _current.AsSpan();
+        var first = current[..width];
+        first.Clear();
         for (var dy = -_radius; dy <= _radius; dy++)
         {
-            Add(column, RowSums(Math.Clamp(dy, 0, _height - 1)));
+            Add(first, RowSums(Math.Clamp(dy, 0, _height - 1)));
         }
 
-        var changed = 0;
-        for (var y = 0; y < _height; y++)
+        var changed = _hasPrevious ? CountChanged(first, _previous.AsSpan(0, width), _watched.AsSpan(0, width)) : 0;
+        for (var y = 1; y < _height; y++)
         {
-            if (y > 0)
+            var offset = y * width;
+            changed += SlideAndCompare(
+                current.Slice(offset, width),
+                current.Slice(offset - width, width),
+                RowSums(Math.Min(y + _radius, _height - 1)),
+                RowSums(Math.Max(y - _radius - 1, 0)),
+                _previous.AsSpan(offset, width),
+                _watched.AsSpan(offset, width));
+        }
+
+        return changed;
+    }
+
+    private int SlideAndCompare(Span<ushort> row, ReadOnlySpan<ushort> above, ReadOnlySpan<ushort> entering, ReadOnlySpan<ushort> leaving,
+        ReadOnlySpan<ushort> previous, ReadOnlySpan<ushort> watched)
+    {
+        var x = 0;
+        var changed = 0;
+        var compare = _hasPrevious;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var threshold = new Vector<ushort>(_sumThreshold);
+            var counts = Vector<ushort>.Zero;
+            for (; x <= row.Length - Vector<ushort>.Count; x += Vector<ushort>.Count)
             {
-                AddAndSubtract(column, RowSums(Math.Min(y + _radius, _height - 1)), RowSums(Math.Max(y - _radius - 1, 0)));
+                // Wraps in 16 bits on the way, exact at the end: the true sum always fits.
+                var sum = new Vector<ushort>(above[x..]) + new Vector<ushort>(entering[x..]) - new Vector<ushort>(leaving[x..]);
+                sum.CopyTo(row[x..]);
+                if (compare)
+                {
+                    var before = new Vector<ushort>(previous[x..]);
+                    var difference = Vector.Max(sum, before) - Vector.Min(sum, before);
+                    // A true lane is all ones (= -1 in 16 bits): subtracting it counts one.
+                    counts -= Vector.GreaterThan(difference, threshold) & new Vector<ushort>(watched[x..]);
+                }
             }
 
-            var offset = y * width;
-            column.CopyTo(_current.AsSpan(offset, width));
-            if (_hasPrevious)
+            Vector.Widen(counts, out var low, out var high);
+            changed = (int)(Vector.Sum(low) + Vector.Sum(high));
+        }
+
+        for (; x < row.Length; x++)
+        {
+            row[x] = (ushort)(above[x] + entering[x] - leaving[x]);
+            if (compare && watched[x] != 0 && Math.Abs(row[x] - previous[x]) > _sumThreshold)
             {
-                changed += CountChanged(column, _previous.AsSpan(offset, width), _watched.AsSpan(offset, width));
+                changed++;
             }
         }
 
@@ -202,24 +241,6 @@ public sealed class MotionDetector
         for (; x < target.Length; x++)
         {
             target[x] += add[x];
-        }
-    }
-
-    private static void AddAndSubtract(Span<ushort> target, ReadOnlySpan<ushort> add, ReadOnlySpan<ushort> subtract)
-    {
-        var x = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; x <= target.Length - Vector<ushort>.Count; x += Vector<ushort>.Count)
-            {
-                // Wraps in 16 bits on the way, exact at the end: the true sum always fits.
-                (new Vector<ushort>(target[x..]) + new Vector<ushort>(add[x..]) - new Vector<ushort>(subtract[x..])).CopyTo(target[x..]);
-            }
-        }
-
-        for (; x < target.Length; x++)
-        {
-            target[x] = (ushort)(target[x] + add[x] - subtract[x]);
         }
     }
 
