@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace HomeSec.Core.Inference;
 
@@ -48,10 +49,23 @@ public static class YoloOutputDecoder
         {
             output.Slice(4 * anchors, anchors).CopyTo(bestScore);
             Array.Clear(bestClass, 0, anchors);
+            var width = Vector<float>.Count;
+            var vectorEnd = Vector.IsHardwareAccelerated ? anchors - anchors % width : 0;
             for (var c = 1; c < classes; c++)
             {
                 var row = output.Slice((4 + c) * anchors, anchors);
-                for (var a = 0; a < row.Length; a++)
+                var classVector = new Vector<int>(c);
+                for (var a = 0; a < vectorEnd; a += width)
+                {
+                    var score = new Vector<float>(row[a..]);
+                    var best = new Vector<float>(bestScore, a);
+                    // Strictly greater, as in the scalar loop: the earlier class keeps a tie, and NaN never wins.
+                    var better = Vector.GreaterThan(score, best);
+                    Vector.ConditionalSelect(better, score, best).CopyTo(bestScore, a);
+                    Vector.ConditionalSelect(better, classVector, new Vector<int>(bestClass, a)).CopyTo(bestClass, a);
+                }
+
+                for (var a = vectorEnd; a < anchors; a++)
                 {
                     if (row[a] > bestScore[a])
                     {

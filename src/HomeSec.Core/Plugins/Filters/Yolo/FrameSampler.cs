@@ -52,10 +52,20 @@ public sealed class FrameSampler : IAsyncDisposable
             throw new FileNotFoundException($"clip file '{clipPath}' does not exist", clipPath);
         }
 
-        var (width, height) = await ProbeSizeAsync(clipPath, cancellationToken);
-        var letterbox = Letterbox.For(width, height, inputWidth, inputHeight);
+        // The ffmpeg command does not depend on the source size, so ffmpeg starts decoding while ffprobe reads it.
         var process = Start("ffmpeg", FfmpegArguments(clipPath, sampleFps, inputWidth, inputHeight));
-        return new FrameSampler(process, letterbox, sampleFps, clipPath);
+        try
+        {
+            var (width, height) = await ProbeSizeAsync(clipPath, cancellationToken);
+            return new FrameSampler(process, Letterbox.For(width, height, inputWidth, inputHeight), sampleFps, clipPath);
+        }
+        catch
+        {
+            KillQuietly(process);
+            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            process.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The ffmpeg command line: decode, sample at <paramref name="sampleFps"/>, letterbox to the input size, raw RGB24 on stdout.</summary>

@@ -36,6 +36,44 @@ public sealed class YoloOutputDecoderSpecs
     }
 
     [Fact]
+    public void Should_pick_the_same_class_in_both_layouts_when_many_anchors_have_ties_and_nan()
+    {
+        // Given
+        // more anchors than one SIMD vector holds and not a multiple of it; scores in steps of 0.05 so classes tie
+        const int anchors = 8403;
+        const int classes = 7;
+        var random = new Random(4);
+        var rows = Enumerable.Range(0, anchors).Select(_ => new float[4 + classes]).ToArray();
+        foreach (var row in rows)
+        {
+            for (var c = 0; c < 4; c++)
+            {
+                row[c] = random.Next(1, 640);
+            }
+
+            for (var c = 4; c < row.Length; c++)
+            {
+                row[c] = random.Next(0, 21) * 0.05f;
+            }
+        }
+
+        rows[17][4 + 3] = float.NaN;
+        rows[8402][4] = float.NaN;
+        var anchorsFirst = rows.SelectMany(r => r).ToArray();
+        var channelsFirst = Enumerable.Range(0, 4 + classes).SelectMany(c => rows.Select(r => r[c])).ToArray();
+        var fromAnchorsFirst = new List<Detection>();
+        var fromChannelsFirst = new List<Detection>();
+
+        // When
+        YoloOutputDecoder.Decode(anchorsFirst, YoloLayout.AnchorsFirst, anchors, classes, 0.5f, fromAnchorsFirst);
+        YoloOutputDecoder.Decode(channelsFirst, YoloLayout.ChannelsFirst, anchors, classes, 0.5f, fromChannelsFirst);
+
+        // Then
+        Assert.NotEmpty(fromAnchorsFirst);
+        Assert.Equal(fromAnchorsFirst, fromChannelsFirst);
+    }
+
+    [Fact]
     public void Should_drop_anchors_below_the_minimum_confidence_when_decoding()
     {
         // Given
