@@ -8,6 +8,7 @@ using HomeSec.Core.Plugins.Notifiers.Log;
 using HomeSec.Core.Plugins.Notifiers.Mqtt;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
 using HomeSec.Core.Plugins.Sources.Rtsp;
+using HomeSec.Core.Plugins.Storage.Dropbox;
 using HomeSec.Core.Plugins.Storage.Local;
 using Microsoft.Extensions.Logging;
 
@@ -40,7 +41,9 @@ public sealed class PluginRegistries
                 context.TriggerClasses));
         registries.Analyzers.Register("openai", OpenAiAnalyzerOptions.Read,
             (options, context) => new OpenAiAnalyzer(options, context.LoggerFactory.CreateLogger<OpenAiAnalyzer>(), context.Clock));
-        registries.Storage.Register("local", LocalStorageOptions.Read, (options, _) => new LocalStorage(options));
+        registries.Storage.Register("local", LocalStorageOptions.Read, (options, _) => new LocalStorage(options))
+            .Register("dropbox", DropboxStorageOptions.Read,
+                (options, context) => new DropboxStorage(options, context.LoggerFactory.CreateLogger<DropboxStorage>(), context.Clock));
         registries.Notifiers.Register("log", LogNotifierOptions.Read,
             (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()))
             .Register("mqtt", MqttNotifierOptions.Read,

@@ -58,7 +58,7 @@ public sealed class PluginRegistrySpecs
         Assert.Equal(["local_folder", "rtsp"], registries.Sources.Names);
         Assert.Equal(["none", "yolo"], registries.Filters.Names);
         Assert.Equal(["openai"], registries.Analyzers.Names);
-        Assert.Equal(["local"], registries.Storage.Names);
+        Assert.Equal(["dropbox", "local"], registries.Storage.Names);
         Assert.Equal(["email", "log", "mqtt"], registries.Notifiers.Names);
         Assert.Equal(["default", "noop"], registries.AlertPolicies.Names);
     }
@@ -104,13 +104,13 @@ public sealed class PluginRegistrySpecs
     {
         // Given
         var registries = PluginRegistries.CreateBuiltin();
-        var spec = new PluginSpec(PluginKind.Storage, "dropbox", NoOptions.Instance);
+        var spec = new PluginSpec(PluginKind.Storage, "s3", NoOptions.Instance);
 
         // When
         var exception = Assert.Throws<InvalidOperationException>(() => registries.Storage.Create(spec, Context));
 
         // Then
-        Assert.Contains("'dropbox'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("'s3'", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
