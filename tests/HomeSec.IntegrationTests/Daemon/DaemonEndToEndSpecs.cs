@@ -91,7 +91,7 @@ public sealed class DaemonEndToEndSpecs : IDisposable
         Assert.Contains("3 error(s)", output, StringComparison.Ordinal);
         Assert.Contains("concurrency.max_clips_in_flight: 'lots' is not allowed", output, StringComparison.Ordinal);
         Assert.Contains("alert_policy.config.min_risk_level: 'severe' is not a risk level; allowed: low, medium, high, critical", output, StringComparison.Ordinal);
-        Assert.Contains("storage.backend: unknown storage plugin 's3'; available: local", output, StringComparison.Ordinal);
+        Assert.Contains("storage.backend: unknown storage plugin 's3'; available: dropbox, local", output, StringComparison.Ordinal);
     }
 
     [Fact]
