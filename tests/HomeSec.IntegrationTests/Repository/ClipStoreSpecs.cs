@@ -114,6 +114,30 @@ public sealed class ClipStoreSpecs(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Equal(batch.Max(e => e.Ordering), await store.LoadOffsetAsync(CancellationToken.None));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Should_fold_the_clip_in_sequence_order_when_an_event_arrives_after_a_later_one(string backend)
+    {
+        // Given
+        var stateStore = await StateStoreAsync(backend);
+        var store = ClipStore.For(stateStore);
+        var clipId = ClipId.For("yard", DateTimeOffset.UtcNow);
+        var events = EventsOf(clipId).Select((e, i) => new JournalEvent(2000 + i, i + 1, e)).ToList();
+        var completed = events[^1];
+
+        // When
+        await store.ApplyAsync([.. events.Take(3), completed], CancellationToken.None);
+        await store.ApplyAsync(events.Skip(3).SkipLast(1).ToList(), CancellationToken.None);
+
+        // Then
+        var (clip, rows) = await store.ShowAsync(clipId.Value, CancellationToken.None);
+        Assert.Equal(events.Select(e => e.SequenceNr), rows.Select(r => r.SequenceNr));
+        Assert.NotNull(clip);
+        Assert.Equal(ClipStatus.Done, clip.State.Status);
+        Assert.Equal("local://garden/x.mp4", clip.State.StorageUri);
+        Assert.Equal(RiskLevel.High, clip.State.Analysis?.RiskLevel);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

@@ -65,7 +65,8 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
 
     /// <summary>
     /// Applies journal events to the tables in one transaction and moves the offset past them. An event
-    /// already applied (same clip and sequence number) changes nothing, so replays are harmless.
+    /// already applied (same clip and sequence number) changes nothing, so replays are harmless. Set-based:
+    /// a few statements per batch (rows of up to <see cref="RowsPerStatement"/>), not a few per event.
     /// </summary>
     public async Task ApplyAsync(IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
     {
@@ -76,49 +77,31 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
 
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var states = new Dictionary<ClipId, (ClipState State, long LastSequenceNr, bool Changed)>();
-        foreach (var item in events)
+        var states = await LoadStatesAsync(connection, transaction, events.Select(e => e.Event.ClipId).Distinct().ToList(), cancellationToken);
+        var inserted = await InsertEventsAsync(connection, transaction, events, cancellationToken);
+        var changed = new HashSet<ClipId>();
+        var refold = new HashSet<ClipId>();
+        foreach (var item in events.Where(e => inserted.Contains((e.Event.ClipId.Value, e.SequenceNr))))
         {
             var clipId = item.Event.ClipId;
-            if (!states.TryGetValue(clipId, out var current))
+            var (state, lastSequenceNr) = states.GetValueOrDefault(clipId, (ClipState.Empty(clipId), 0));
+            changed.Add(clipId);
+            if (item.SequenceNr > lastSequenceNr)
             {
-                current = await LoadStateAsync(connection, transaction, clipId, cancellationToken);
+                states[clipId] = (state.Apply(item.Event), item.SequenceNr);
             }
-
-            int inserted;
-            await using (var insert = Command(connection,
-                             $"INSERT INTO clip_events (clip_id, sequence_nr, ordering, event_type, at, data) VALUES (@clip, @seq, @ordering, @type, @at, {JsonParameter("data")}) ON CONFLICT (clip_id, sequence_nr) DO NOTHING",
-                             ("clip", clipId.Value), ("seq", item.SequenceNr), ("ordering", item.Ordering),
-                             ("type", ClipEvents.WireNames[item.Event.GetType()]), ("at", TimestampValue(item.Event.At)),
-                             ("data", JsonSerializer.Serialize(item.Event, item.Event.GetType(), ClipEventSerializer.JsonOptions))))
+            else
             {
-                insert.Transaction = transaction;
-                inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+                refold.Add(clipId); // arrived after a later event of its clip
             }
-
-            states[clipId] = inserted == 0
-                ? current // applied before: a replay changes nothing
-                : item.SequenceNr > current.LastSequenceNr
-                    ? (current.State.Apply(item.Event), item.SequenceNr, true)
-                    : (await RefoldAsync(connection, transaction, clipId, cancellationToken), current.LastSequenceNr, true);
         }
 
-        foreach (var (clipId, (state, lastSequenceNr, changed)) in states)
+        foreach (var clipId in refold)
         {
-            if (!changed)
-            {
-                continue;
-            }
-
-            await using var upsert = Command(connection,
-                $"INSERT INTO clip_states (clip_id, data, last_sequence_nr, created_at, updated_at) VALUES (@clip, {JsonParameter("data")}, @seq, @created, @updated) " +
-                $"ON CONFLICT (clip_id) DO UPDATE SET data = excluded.data, last_sequence_nr = excluded.last_sequence_nr, updated_at = excluded.updated_at",
-                ("clip", clipId.Value), ("data", JsonSerializer.Serialize(state, ClipEventSerializer.JsonOptions)), ("seq", lastSequenceNr),
-                ("created", TimestampValue(state.CreatedAt ?? DateTimeOffset.UnixEpoch)), ("updated", TimestampValue(state.UpdatedAt ?? DateTimeOffset.UnixEpoch)));
-            upsert.Transaction = transaction;
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
+            states[clipId] = (await RefoldAsync(connection, transaction, clipId, cancellationToken), states[clipId].LastSequenceNr);
         }
 
+        await UpsertStatesAsync(connection, transaction, changed.Select(id => (id, states[id].State, states[id].LastSequenceNr)).ToList(), cancellationToken);
         await using (var offset = Command(connection,
                          "INSERT INTO projection_offsets (name, ordering) VALUES (@name, @ordering) ON CONFLICT (name) DO UPDATE SET ordering = excluded.ordering",
                          ("name", ProjectionName), ("ordering", events.Max(e => e.Ordering))))
@@ -128,6 +111,92 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    private const int RowsPerStatement = 500;
+
+    private async Task<Dictionary<ClipId, (ClipState State, long LastSequenceNr)>> LoadStatesAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<ClipId> clipIds, CancellationToken cancellationToken)
+    {
+        var states = new Dictionary<ClipId, (ClipState, long)>();
+        foreach (var chunk in clipIds.Chunk(RowsPerStatement))
+        {
+            await using var command = Command(connection,
+                $"SELECT clip_id, data, last_sequence_nr FROM clip_states WHERE clip_id IN ({string.Join(", ", chunk.Select((_, i) => $"@c{i}"))})",
+                chunk.Select((id, i) => ($"c{i}", (object)id.Value)).ToArray());
+            command.Transaction = transaction;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var clipId = ClipId.Parse(reader.GetString(0));
+                states[clipId] = (JsonSerializer.Deserialize<ClipState>(reader.GetString(1), ClipEventSerializer.JsonOptions) ?? ClipState.Empty(clipId), reader.GetInt64(2));
+            }
+        }
+
+        return states;
+    }
+
+    /// <summary>Inserts the rows that are new and says which they were (clip id, sequence number).</summary>
+    private async Task<HashSet<(string ClipId, long SequenceNr)>> InsertEventsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
+    {
+        var inserted = new HashSet<(string, long)>();
+        foreach (var chunk in events.Chunk(RowsPerStatement))
+        {
+            var rows = new List<string>(chunk.Length);
+            var parameters = new List<(string, object)>(chunk.Length * 6);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var evt = chunk[i].Event;
+                rows.Add($"(@c{i}, @s{i}, @o{i}, @t{i}, @a{i}, {JsonParameter($"d{i}")})");
+                parameters.AddRange(
+                [
+                    ($"c{i}", evt.ClipId.Value), ($"s{i}", chunk[i].SequenceNr), ($"o{i}", chunk[i].Ordering),
+                    ($"t{i}", ClipEvents.WireNames[evt.GetType()]), ($"a{i}", TimestampValue(evt.At)),
+                    ($"d{i}", JsonSerializer.Serialize(evt, evt.GetType(), ClipEventSerializer.JsonOptions)),
+                ]);
+            }
+
+            await using var command = Command(connection,
+                $"INSERT INTO clip_events (clip_id, sequence_nr, ordering, event_type, at, data) VALUES {string.Join(", ", rows)} " +
+                "ON CONFLICT (clip_id, sequence_nr) DO NOTHING RETURNING clip_id, sequence_nr",
+                [.. parameters]);
+            command.Transaction = transaction;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inserted.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        return inserted;
+    }
+
+    private async Task UpsertStatesAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<(ClipId ClipId, ClipState State, long LastSequenceNr)> states, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in states.Chunk(RowsPerStatement))
+        {
+            var rows = new List<string>(chunk.Length);
+            var parameters = new List<(string, object)>(chunk.Length * 5);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var (clipId, state, lastSequenceNr) = chunk[i];
+                rows.Add($"(@c{i}, {JsonParameter($"d{i}")}, @s{i}, @cr{i}, @u{i})");
+                parameters.AddRange(
+                [
+                    ($"c{i}", clipId.Value), ($"d{i}", JsonSerializer.Serialize(state, ClipEventSerializer.JsonOptions)), ($"s{i}", lastSequenceNr),
+                    ($"cr{i}", TimestampValue(state.CreatedAt ?? DateTimeOffset.UnixEpoch)), ($"u{i}", TimestampValue(state.UpdatedAt ?? DateTimeOffset.UnixEpoch)),
+                ]);
+            }
+
+            await using var command = Command(connection,
+                $"INSERT INTO clip_states (clip_id, data, last_sequence_nr, created_at, updated_at) VALUES {string.Join(", ", rows)} " +
+                "ON CONFLICT (clip_id) DO UPDATE SET data = excluded.data, last_sequence_nr = excluded.last_sequence_nr, updated_at = excluded.updated_at",
+                [.. parameters]);
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     public async Task<IReadOnlyList<ClipRow>> ListAsync(string? camera, string? status, DateTimeOffset? since, int limit, CancellationToken cancellationToken)
@@ -218,20 +287,6 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, "SELECT 1");
         await command.ExecuteScalarAsync(cancellationToken);
-    }
-
-    private async Task<(ClipState State, long LastSequenceNr, bool Changed)> LoadStateAsync(DbConnection connection, DbTransaction transaction, ClipId clipId, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, "SELECT data, last_sequence_nr FROM clip_states WHERE clip_id = @clip", ("clip", clipId.Value));
-        command.Transaction = transaction;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return (ClipState.Empty(clipId), 0, false);
-        }
-
-        var state = JsonSerializer.Deserialize<ClipState>(reader.GetString(0), ClipEventSerializer.JsonOptions) ?? ClipState.Empty(clipId);
-        return (state, reader.GetInt64(1), false);
     }
 
     /// <summary>An event that arrived after a later one of its clip: fold the clip again from its rows, in order.</summary>
