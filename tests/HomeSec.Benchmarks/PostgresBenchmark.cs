@@ -20,11 +20,20 @@ public static class PostgresBenchmark
 {
     private const int EventsPerClip = 9;
 
-    public static async Task<(double RepositoryEventsPerSecond, double RawEventsPerSecond)> RunAsync(StateStoreConfig store, int clips)
+    /// <returns>Events/s through the repository with its live projection (as the daemon runs it), through its
+    /// write path alone (projection off), and with plain Npgsql batches.</returns>
+    public static async Task<(double WithProjection, double WritesAlone, double Raw)> RunAsync(StateStoreConfig store, int clips)
     {
-        var events = MakeEvents(clips);
         await ClipStore.For(store).EnsureSchemaAsync(CancellationToken.None);
+        var withProjection = await RepositoryEventsPerSecondAsync(store, MakeEvents(clips), runProjection: true);
+        var writesAlone = await RepositoryEventsPerSecondAsync(store, MakeEvents(clips), runProjection: false);
+        var events = MakeEvents(clips);
+        var rawSeconds = await InsertRawAsync(store.PostgresConnectionString!, events);
+        return (withProjection, writesAlone, events.Count / rawSeconds);
+    }
 
+    private static async Task<double> RepositoryEventsPerSecondAsync(StateStoreConfig store, IReadOnlyList<IClipEvent> events, bool runProjection)
+    {
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING")
             .WithFallback(HomeSecAkkaExtensions.PostgresJournalConfig(store.PostgresConnectionString!))
             .WithFallback(HomeSecAkkaExtensions.HomeSecConfig());
@@ -32,7 +41,7 @@ public static class PostgresBenchmark
         double repositorySeconds;
         using (var system = ActorSystem.Create("bench-repository", config))
         {
-            var repository = system.ActorOf(ClipRepository.Props(new RepositorySettings(ClipStore.For(store), store.SpoolPath, 1_000_000)));
+            var repository = system.ActorOf(ClipRepository.Props(new RepositorySettings(ClipStore.For(store), store.SpoolPath, 1_000_000) { RunProjection = runProjection }));
             // Measure steady state: until its first database check the repository spools what it gets.
             while ((await repository.Ask<RepositoryProtocol.StoreHealth>(RepositoryProtocol.GetStoreHealth.Instance, TimeSpan.FromSeconds(5))).Mode != "online")
             {
@@ -54,8 +63,7 @@ public static class PostgresBenchmark
             await system.Terminate();
         }
 
-        var rawSeconds = await InsertRawAsync(store.PostgresConnectionString!, events);
-        return (events.Count / repositorySeconds, events.Count / rawSeconds);
+        return events.Count / repositorySeconds;
     }
 
     /// <summary>The same rows as the journal gets (payload, manifest, ids), inserted 500 per round trip.</summary>

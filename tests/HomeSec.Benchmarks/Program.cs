@@ -44,10 +44,10 @@ try
         var dsn = Environment.GetEnvironmentVariable("HOMESEC_BENCH_DSN")
             ?? throw new InvalidOperationException("set HOMESEC_BENCH_DSN to a PostgreSQL connection string (a scratch database)");
         var store = new StateStoreConfig(StateStoreBackend.Postgres, "", dsn, Path.Combine(folder, "state-pg"), 1_000_000);
-        var (repository, raw) = await PostgresBenchmark.RunAsync(store, clips);
-        Console.WriteLine($"repository on PostgreSQL: {repository,8:0} events/s");
-        Console.WriteLine($"plain Npgsql batches:     {raw,8:0} events/s");
-        Console.WriteLine($"ratio repository / raw: {repository / raw:0.00} (target >= 0.50 -> {(repository / raw >= 0.5 ? "met" : "NOT met")})");
+        var (repository, writesAlone, raw) = await PostgresBenchmark.RunAsync(store, clips);
+        Console.WriteLine($"repository on PostgreSQL, projection running: {repository,8:0} events/s  ratio {repository / raw:0.00} (target >= 0.50 -> {(repository / raw >= 0.5 ? "met" : "NOT met")})");
+        Console.WriteLine($"repository write path alone (no projection):  {writesAlone,8:0} events/s  ratio {writesAlone / raw:0.00} (target >= 0.50 -> {(writesAlone / raw >= 0.5 ? "met" : "NOT met")})");
+        Console.WriteLine($"plain Npgsql batches (the baseline):          {raw,8:0} events/s");
         var postgres = await PipelineBenchmark.RunAsync(clips, maxInFlight, store, Path.Combine(folder, "spool-pg"));
         PrintTable(("in-memory (baseline)", baseline), ("postgres", postgres));
         Console.WriteLine($"target: >= 200 clips/s through the pipeline on PostgreSQL -> {(postgres.ClipsPerSecond >= 200 ? "met" : "NOT met")}");

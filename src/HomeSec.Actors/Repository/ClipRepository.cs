@@ -71,7 +71,7 @@ public sealed class ClipRepository : ReceiveActor, IWithTimers
         }
 
         _writer = Context.ActorOf(ClipEventWriter.Props(_store), "writer");
-        if (_store is not null)
+        if (_store is not null && _settings.RunProjection)
         {
             Context.ActorOf(ClipProjection.Props(_store, _settings.ProjectionBackoffMin, _settings.ProbeBackoffMax), "projection");
         }
@@ -360,4 +360,7 @@ public sealed record RepositorySettings(
     public TimeSpan ProbeBackoffMax { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan ProjectionBackoffMin { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether this repository keeps clip_states/clip_events up to date (off only to measure the write path alone).</summary>
+    public bool RunProjection { get; init; } = true;
 }
