@@ -1,51 +1,47 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using HomeSec.IntegrationTests.TestSupport;
-using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace HomeSec.IntegrationTests.Daemon;
 
 /// <summary>The daemon as users run it: a process on the embedded defaults, fed real MP4 files made by ffmpeg.</summary>
-public sealed class DaemonEndToEndSpecs : IDisposable
+public sealed class DaemonEndToEndSpecs : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), $"homesec-e2e-{Guid.NewGuid():N}");
-    private readonly int _healthPort = DaemonProcess.FreeTcpPort();
+    private DaemonSandbox _sandbox = null!;
+    private string _clip = null!;
 
-    public DaemonEndToEndSpecs() => Directory.CreateDirectory(_root);
-
-    private string WatchDir => Path.Combine(_root, "incoming", "front_door");
-    private string AlertsFile => Path.Combine(_root, "alerts.jsonl");
-    private string DatabaseFile => Path.Combine(_root, "homesec.db");
-    private string ConfigFile => Path.Combine(_root, "homesec.yaml");
+    public async Task InitializeAsync()
+    {
+        _sandbox = new DaemonSandbox();
+        _clip = Path.Combine(_sandbox.Root, "source.mp4");
+        await Ffmpeg.MakeTestClipAsync(_clip);
+    }
 
     [Fact]
     public async Task Should_store_alert_and_journal_a_dropped_clip_and_not_process_it_again_when_the_daemon_restarts()
     {
         // Given
-        await File.WriteAllTextAsync(ConfigFile, Config());
-        var firstClip = await MakeClipAsync("first.mp4");
         string firstClipId;
-        await using (var daemon = DaemonProcess.Start(_root, "run", "--config", ConfigFile))
+        await using (var daemon = _sandbox.StartDaemon())
         {
-            await WaitUntilHealthyAsync(daemon);
+            await _sandbox.WaitForHealthAsync(daemon, h => h.GetProperty("status").GetString() == "ok", "the daemon healthy");
 
             // When
-            DropIntoWatchFolder(firstClip);
-            var alert = await WaitForAlertsAsync(daemon, count: 1);
-            firstClipId = alert[0].GetProperty("clip_id").GetString()!;
-            await WaitForJournalAsync(daemon, firstClipId, "clip_completed");
+            var dropped = await _sandbox.DropClipsAsync(_clip, 1);
+            await _sandbox.WaitForAlertedClipsAsync(daemon, 1);
+            var alert = _sandbox.Alerts()[0];
+            firstClipId = alert.GetProperty("clip_id").GetString()!;
+            await Eventually.WaitForAsync(() => _sandbox.JournalManifests(firstClipId).Contains("clip_completed"), TimeSpan.FromSeconds(60),
+                $"clip_completed of {firstClipId} in the journal", () => daemon.Output);
 
             // Then
             Assert.StartsWith("front_door-", firstClipId, StringComparison.Ordinal);
-            Assert.Equal("front_door", alert[0].GetProperty("camera_name").GetString());
-            Assert.False(alert[0].GetProperty("upload_failed").GetBoolean());
-            Assert.Equal(firstClipId, alert[0].GetProperty("dedupe_key").GetString());
-            var stored = Path.Combine(_root, "storage", "front_door", firstClipId + ".mp4");
-            Assert.Equal(new Uri(stored).AbsoluteUri, alert[0].GetProperty("view_url").GetString());
-            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(WatchDir, "first.mp4")), await File.ReadAllBytesAsync(stored));
-            var journal = JournalManifests(firstClipId);
+            Assert.Equal("front_door", alert.GetProperty("camera_name").GetString());
+            Assert.False(alert.GetProperty("upload_failed").GetBoolean());
+            Assert.Equal(firstClipId, alert.GetProperty("dedupe_key").GetString());
+            var stored = Path.Combine(_sandbox.StorageDir, firstClipId + ".mp4");
+            Assert.Equal(new Uri(stored).AbsoluteUri, alert.GetProperty("view_url").GetString());
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_sandbox.WatchDir, dropped[0])), await File.ReadAllBytesAsync(stored));
+            var journal = _sandbox.JournalManifests(firstClipId);
             Assert.Equal(
                 ["alert_decision_made", "clip_completed", "clip_recorded", "filter_completed", "filter_started", "notification_sent",
                  "upload_completed", "upload_started", "vlm_skipped"],
@@ -58,18 +54,19 @@ public sealed class DaemonEndToEndSpecs : IDisposable
         }
 
         // When the daemon starts again and a second clip arrives
-        await using (var restarted = DaemonProcess.Start(_root, "run", "--config", ConfigFile))
+        await using (var restarted = _sandbox.StartDaemon())
         {
-            await WaitUntilHealthyAsync(restarted);
-            DropIntoWatchFolder(await MakeClipAsync("second.mp4"));
-            var alerts = await WaitForAlertsAsync(restarted, count: 2);
+            await _sandbox.WaitForHealthAsync(restarted, h => h.GetProperty("status").GetString() == "ok", "the daemon healthy again");
+            await _sandbox.DropClipsAsync(_clip, 1);
+            await _sandbox.WaitForAlertedClipsAsync(restarted, 2);
 
             // Then the first clip was not processed again: one alert per clip, one journal stream each
-            var clipIds = alerts.Select(a => a.GetProperty("clip_id").GetString()).ToList();
+            var clipIds = _sandbox.Alerts().Select(a => a.GetProperty("clip_id").GetString()).ToList();
+            Assert.Equal(2, clipIds.Count);
             Assert.Equal(2, clipIds.Distinct().Count());
             Assert.Equal(firstClipId, clipIds[0]);
-            Assert.Single(JournalManifests(firstClipId), m => m == "clip_recorded");
-            Assert.Single(Directory.GetFiles(Path.Combine(_root, "storage", "front_door"), firstClipId + "*"));
+            Assert.Single(_sandbox.JournalManifests(firstClipId), m => m == "clip_recorded");
+            Assert.Single(Directory.GetFiles(_sandbox.StorageDir, firstClipId + "*"));
             Assert.Equal(0, await restarted.TerminateAsync(TimeSpan.FromSeconds(30)));
         }
     }
@@ -78,13 +75,13 @@ public sealed class DaemonEndToEndSpecs : IDisposable
     public async Task Should_print_every_config_error_and_exit_non_zero_when_validating_a_bad_config()
     {
         // Given
-        await File.WriteAllTextAsync(ConfigFile, Config()
+        _sandbox.EditConfig(yaml => yaml
             .Replace("max_clips_in_flight: 4", "max_clips_in_flight: lots", StringComparison.Ordinal)
             .Replace("min_risk_level: medium", "min_risk_level: severe", StringComparison.Ordinal)
             .Replace("backend: local", "backend: s3", StringComparison.Ordinal));
 
         // When
-        var (exitCode, output) = await DaemonProcess.RunToEndAsync(_root, "validate", "--config", ConfigFile);
+        var (exitCode, output) = await DaemonProcess.RunToEndAsync(_sandbox.Root, "validate", "--config", _sandbox.ConfigFile);
 
         // Then
         Assert.Equal(1, exitCode);
@@ -98,10 +95,10 @@ public sealed class DaemonEndToEndSpecs : IDisposable
     public async Task Should_refuse_to_run_and_name_the_key_when_the_config_is_invalid()
     {
         // Given
-        await File.WriteAllTextAsync(ConfigFile, Config().Replace("retry:", "retry:\n  jitter: 0.5", StringComparison.Ordinal));
+        _sandbox.EditConfig(yaml => yaml.Replace("retry:", "retry:\n  jitter: 0.5", StringComparison.Ordinal));
 
         // When
-        var (exitCode, output) = await DaemonProcess.RunToEndAsync(_root, "run", "--config", ConfigFile);
+        var (exitCode, output) = await DaemonProcess.RunToEndAsync(_sandbox.Root, "run", "--config", _sandbox.ConfigFile);
 
         // Then
         Assert.Equal(2, exitCode);
@@ -118,7 +115,7 @@ public sealed class DaemonEndToEndSpecs : IDisposable
         var results = new List<(int ExitCode, string Output)>();
         foreach (var command in commands)
         {
-            results.Add(await DaemonProcess.RunToEndAsync(_root, command));
+            results.Add(await DaemonProcess.RunToEndAsync(_sandbox.Root, command));
         }
 
         // Then
@@ -128,121 +125,9 @@ public sealed class DaemonEndToEndSpecs : IDisposable
         Assert.All(results.Skip(1), r => Assert.Contains("--config", r.Output, StringComparison.Ordinal));
     }
 
-    public void Dispose()
+    public Task DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_root, recursive: true);
-    }
-
-    private string Config() => $"""
-        cameras:
-          - name: front_door
-            source:
-              type: local_folder
-              config:
-                watch_dir: {WatchDir}
-                poll_interval_s: 0.2
-                stability_threshold_s: 0.5
-        storage:
-          backend: local
-          config:
-            root: {Path.Combine(_root, "storage")}
-        state_store:
-          backend: sqlite
-          path: {DatabaseFile}
-        notifiers:
-          - backend: log
-            config:
-              path: {AlertsFile}
-        alert_policy:
-          backend: default
-          config:
-            min_risk_level: medium
-            notify_on_motion: true
-        concurrency:
-          max_clips_in_flight: 4
-        retry:
-          max_attempts: 3
-          backoff_s: 0.2
-        health:
-          host: 127.0.0.1
-          port: {_healthPort}
-        """;
-
-    private async Task<string> MakeClipAsync(string name)
-    {
-        var staging = Path.Combine(_root, "staging");
-        Directory.CreateDirectory(staging);
-        var path = Path.Combine(staging, name);
-        await Ffmpeg.MakeTestClipAsync(path);
-        return path;
-    }
-
-    /// <summary>Renames into the folder, as a camera's uploader finishing a file would.</summary>
-    private void DropIntoWatchFolder(string clip)
-    {
-        Directory.CreateDirectory(WatchDir);
-        File.Move(clip, Path.Combine(WatchDir, Path.GetFileName(clip)));
-    }
-
-    private async Task WaitUntilHealthyAsync(DaemonProcess daemon)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await Eventually.WaitForAsync(async () =>
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{_healthPort}/health"));
-                if (!response.IsSuccessStatusCode)
-                {
-                    return null;
-                }
-
-                var health = await response.Content.ReadFromJsonAsync<JsonElement>();
-                return health.GetProperty("sources").GetProperty("front_door").GetProperty("healthy").GetBoolean() ? "healthy" : null;
-            }
-            catch (HttpRequestException)
-            {
-                return null;
-            }
-        }, Patience, "/health to report the camera healthy", () => daemon.Output);
-    }
-
-    private async Task<List<JsonElement>> WaitForAlertsAsync(DaemonProcess daemon, int count) =>
-        await Eventually.WaitForAsync(async () =>
-        {
-            if (!File.Exists(AlertsFile))
-            {
-                return null;
-            }
-
-            var lines = (await File.ReadAllLinesAsync(AlertsFile)).Where(l => l.Length > 0).ToList();
-            return lines.Count >= count ? lines.Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList() : null;
-        }, Patience, $"{count} alert(s) in {AlertsFile}", () => daemon.Output);
-
-    private Task WaitForJournalAsync(DaemonProcess daemon, string clipId, string manifest) =>
-        Eventually.WaitForAsync(() => JournalManifests(clipId).Contains(manifest), Patience, $"{manifest} of {clipId} in the journal", () => daemon.Output);
-
-    private List<string> JournalManifests(string clipId)
-    {
-        using var connection = new SqliteConnection($"Data Source={DatabaseFile};Mode=ReadOnly");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
-        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
-        {
-            return [];
-        }
-
-        command.CommandText = "SELECT manifest FROM journal WHERE persistence_id = $id ORDER BY sequence_number";
-        command.Parameters.AddWithValue("$id", "clip-" + clipId);
-        using var reader = command.ExecuteReader();
-        var manifests = new List<string>();
-        while (reader.Read())
-        {
-            manifests.Add(reader.GetString(0));
-        }
-
-        return manifests;
+        _sandbox.Dispose();
+        return Task.CompletedTask;
     }
 }

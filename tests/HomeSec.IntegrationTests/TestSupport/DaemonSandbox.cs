@@ -41,8 +41,10 @@ public sealed class DaemonSandbox : IDisposable
         "run", "--config", ConfigFile);
 
     /// <summary>Copies a real MP4 into the watched folder under a new name (renamed in, as an uploader finishing a file).</summary>
-    public async Task DropClipsAsync(string sourceClip, int count)
+    /// <returns>The names the clips got in the watched folder.</returns>
+    public async Task<IReadOnlyList<string>> DropClipsAsync(string sourceClip, int count)
     {
+        var names = new List<string>();
         for (var i = 0; i < count; i++)
         {
             var name = $"clip-{Interlocked.Increment(ref _clipCounter):D4}.mp4";
@@ -50,8 +52,11 @@ public sealed class DaemonSandbox : IDisposable
             File.Copy(sourceClip, staging);
             File.SetLastWriteTimeUtc(staging, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(_clipCounter));
             File.Move(staging, Path.Combine(WatchDir, name));
+            names.Add(name);
             await Task.Yield();
         }
+
+        return names;
     }
 
     public List<JsonElement> Alerts() => File.Exists(AlertsFile)
@@ -114,6 +119,33 @@ public sealed class DaemonSandbox : IDisposable
         return result;
     }
 
+    /// <summary>The journal's event manifests of one clip, in sequence order (SQLite sandboxes).</summary>
+    public List<string> JournalManifests(string clipId)
+    {
+        using var connection = new SqliteConnection($"Data Source={SqliteFile};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
+        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            return [];
+        }
+
+        command.CommandText = "SELECT manifest FROM journal WHERE persistence_id = $id ORDER BY sequence_number";
+        command.Parameters.AddWithValue("$id", "clip-" + clipId);
+        using var reader = command.ExecuteReader();
+        var manifests = new List<string>();
+        while (reader.Read())
+        {
+            manifests.Add(reader.GetString(0));
+        }
+
+        return manifests;
+    }
+
+    /// <summary>Rewrites the config file, e.g. to break it on purpose.</summary>
+    public void EditConfig(Func<string, string> edit) => File.WriteAllText(ConfigFile, edit(File.ReadAllText(ConfigFile)));
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
@@ -159,6 +191,7 @@ public sealed class DaemonSandbox : IDisposable
         alert_policy:
           backend: default
           config:
+            min_risk_level: medium
             notify_on_motion: true
         concurrency:
           max_clips_in_flight: {maxClipsInFlight.ToString(CultureInfo.InvariantCulture)}
