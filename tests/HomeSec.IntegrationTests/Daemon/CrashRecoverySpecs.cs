@@ -3,49 +3,70 @@ using Xunit;
 
 namespace HomeSec.IntegrationTests.Daemon;
 
-/// <summary>kill -9 in the middle of a run, then a restart: nothing lost, nothing stored or alerted twice.</summary>
-public sealed class CrashRecoverySpecs : IAsyncLifetime
+/// <summary>kill -9 in the middle of a run, then a restart, on both state stores: nothing lost, nothing stored or alerted twice.</summary>
+public sealed class CrashRecoverySpecs(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
-    private DaemonSandbox _sandbox = null!;
-    private string _clip = null!;
+    private readonly List<DaemonSandbox> _sandboxes = [];
 
-    public async Task InitializeAsync()
-    {
-        _sandbox = new DaemonSandbox(maxClipsInFlight: 1);
-        _clip = Path.Combine(_sandbox.Root, "source.mp4");
-        await Ffmpeg.MakeTestClipAsync(_clip, seconds: 1);
-    }
+    public static TheoryData<string> Backends => new() { "sqlite", "postgres" };
 
-    [Fact]
-    public async Task Should_store_every_clip_once_and_alert_it_at_most_once_when_the_daemon_is_killed_mid_run_and_restarted()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Should_store_every_clip_once_and_alert_it_at_most_once_when_the_daemon_is_killed_mid_run_and_restarted(string backend)
     {
         // Given
         const int clips = 120;
-        await using (var first = _sandbox.StartDaemon())
+        var sandbox = await SandboxAsync(backend);
+        var clip = Path.Combine(sandbox.Root, "source.mp4");
+        await Ffmpeg.MakeTestClipAsync(clip, seconds: 1);
+        await using (var first = sandbox.StartDaemon())
         {
-            await _sandbox.WaitForHealthAsync(first, h => h.GetProperty("status").GetString() == "ok", "the daemon healthy");
-            await _sandbox.DropClipsAsync(_clip, clips);
-            await _sandbox.WaitForAlertedClipsAsync(first, 1);
+            await sandbox.WaitForHealthAsync(first, h => h.GetProperty("status").GetString() == "ok", "the daemon healthy");
+            await sandbox.DropClipsAsync(clip, clips);
+            await sandbox.WaitForAlertedClipsAsync(first, 1);
 
             // When
             await first.KillAsync();
         }
 
-        var alertedBeforeCrash = _sandbox.Alerts().Count;
-        await using var second = _sandbox.StartDaemon();
-        await _sandbox.WaitForAlertedClipsAsync(second, clips);
+        var alertedBeforeCrash = sandbox.Alerts().Count;
+        await using var second = sandbox.StartDaemon();
+        await sandbox.WaitForAlertedClipsAsync(second, clips);
 
         // Then
         Assert.True(alertedBeforeCrash < clips, $"the crash came too late to test anything ({alertedBeforeCrash} alerts before it)");
-        var alertedClipIds = _sandbox.Alerts().Select(a => a.GetProperty("clip_id").GetString()).ToList();
+        var alertedClipIds = sandbox.Alerts().Select(a => a.GetProperty("clip_id").GetString()).ToList();
         Assert.Equal(alertedClipIds.Distinct().Count(), alertedClipIds.Count);
-        Assert.Equal(clips, Directory.GetFiles(_sandbox.StorageDir, "*.mp4").Length);
-        Assert.DoesNotContain(Directory.EnumerateFiles(Path.GetDirectoryName(_sandbox.StorageDir)!, "*", SearchOption.AllDirectories), f => !f.EndsWith(".mp4", StringComparison.Ordinal));
+        Assert.Equal(clips, Directory.GetFiles(sandbox.StorageDir, "*.mp4").Length);
+        Assert.DoesNotContain(Directory.EnumerateFiles(Path.GetDirectoryName(sandbox.StorageDir)!, "*", SearchOption.AllDirectories), f => !f.EndsWith(".mp4", StringComparison.Ordinal));
     }
 
-    public Task DisposeAsync()
+    public void Dispose()
     {
-        _sandbox.Dispose();
-        return Task.CompletedTask;
+        foreach (var sandbox in _sandboxes)
+        {
+            sandbox.Dispose();
+        }
+    }
+
+    private async Task<DaemonSandbox> SandboxAsync(string backend)
+    {
+        string? connectionString = null;
+        if (backend == "postgres")
+        {
+            var database = "crash" + Guid.NewGuid().ToString("N")[..10];
+            await using (var connection = new Npgsql.NpgsqlConnection(postgres.Server.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+
+            connectionString = postgres.Server.ConnectionString.Replace("Database=homesec", $"Database={database}", StringComparison.Ordinal);
+        }
+
+        var sandbox = new DaemonSandbox(connectionString, maxClipsInFlight: 1);
+        _sandboxes.Add(sandbox);
+        return sandbox;
     }
 }
