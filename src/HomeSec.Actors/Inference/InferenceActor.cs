@@ -20,6 +20,7 @@ public sealed class InferenceActor : ReceiveActor
     private readonly Queue<Pending> _queue = new();
     private OnnxDetectorSession? _session;
     private Task? _running;
+    private IReadOnlyList<Pending> _runningBatch = [];
     private bool _flushScheduled;
     private long _batches;
     private long _frames;
@@ -51,6 +52,12 @@ public sealed class InferenceActor : ReceiveActor
 
     protected override void PostStop()
     {
+        // Nobody would answer these any more: say so now rather than let each filter wait for its timeout.
+        foreach (var (request, replyTo) in _runningBatch.Concat(_queue))
+        {
+            replyTo.Tell(new DetectResult(request.RequestId, null, "the inference actor stopped before running this frame"));
+        }
+
         var session = _session;
         // A run still going on uses the session: dispose it when that run ends.
         if (_running is { IsCompleted: false } running)
@@ -101,12 +108,14 @@ public sealed class InferenceActor : ReceiveActor
             return new BatchFinished(batch, results, null, stopwatch.Elapsed.TotalMilliseconds);
         });
         _running = running;
+        _runningBatch = batch;
         running.PipeTo(Self, failure: ex => new BatchFinished(batch, null, ex, 0));
     }
 
     private void OnBatchFinished(BatchFinished finished)
     {
         _running = null;
+        _runningBatch = [];
         _batches++;
         _frames += finished.Batch.Count;
         _lastBatchMs = finished.ElapsedMs;

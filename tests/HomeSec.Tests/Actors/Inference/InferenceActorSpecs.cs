@@ -48,6 +48,26 @@ public sealed class InferenceActorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSecA
     }
 
     [Fact]
+    public void Should_answer_every_waiting_request_with_an_error_when_the_actor_stops_before_running_it()
+    {
+        // Given
+        var actor = Sys.ActorOf(InferenceActor.Props(_model, new InferenceOptions(ExecutionProviderChoice.Cpu, 1, 1, MaxBatch: 1)));
+        var frame = YoloTestData.Frame(_model);
+        for (var id = 1; id <= 5; id++)
+        {
+            actor.Tell(new Detect(id, frame, 0.5f), TestActor);
+        }
+
+        // When
+        actor.Tell(PoisonPill.Instance); // behind the requests: they are queued in the actor when it stops
+
+        // Then
+        var replies = Enumerable.Range(0, 5).Select(_ => ExpectMsg<DetectResult>(TimeSpan.FromSeconds(10))).ToList();
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => (long)i), replies.Select(r => r.RequestId).Order());
+        Assert.Contains(replies, r => r.Error == "the inference actor stopped before running this frame");
+    }
+
+    [Fact]
     public void Should_split_into_runs_of_at_most_max_batch_when_more_requests_arrive_together()
     {
         // Given
