@@ -38,6 +38,52 @@ public sealed class OpenAiConfigSpecs
         Assert.DoesNotContain(Secret, options.ToString());
     }
 
+    [Theory]
+    [InlineData(null, "max_tokens")]
+    [InlineData("max_completion_tokens", "max_completion_tokens")]
+    public void Should_send_the_token_limit_in_the_configured_field_when_building_a_request(string? field, string expectedField)
+    {
+        // Given
+        var yaml = Config($$"""
+            vlm:
+              backend: openai
+              config:
+                base_url: http://localhost:11434/v1/
+                model: gpt-5-mini
+                max_tokens: 700
+                {{(field is null ? "" : "max_tokens_field: " + field)}}
+            """);
+        var options = Assert.IsType<OpenAiAnalyzerOptions>(AppConfigLoader.Load(yaml, PluginRegistries.CreateBuiltin(), Environment()).Vlm.Plugin!.Options);
+        var at = DateTimeOffset.UnixEpoch;
+        var clip = new HomeSec.Core.Clips.RecordedClip(HomeSec.Core.Clips.ClipId.Parse("porch-19700101T000000Z"), "porch", "/clips/p.mp4", at, at, 1);
+
+        // When
+        var body = OpenAiChatRequest.Build(options, ResponseFormatMode.JsonSchema, clip, HomeSec.Core.Alerts.FilterResult.NoDetector, []);
+
+        // Then
+        Assert.Equal(700, (int)body[expectedField]!);
+        Assert.Single(body, pair => pair.Key is "max_tokens" or "max_completion_tokens");
+    }
+
+    [Fact]
+    public void Should_reject_an_unknown_token_limit_field_when_the_config_names_one()
+    {
+        // Given
+        var yaml = Config("""
+            vlm:
+              backend: openai
+              config:
+                model: gpt-5-mini
+                max_tokens_field: tokens
+            """);
+
+        // When
+        var error = Assert.Throws<ConfigException>(() => AppConfigLoader.Load(yaml, PluginRegistries.CreateBuiltin(), Environment()));
+
+        // Then
+        Assert.Contains(error.Errors, e => e.Path == "vlm.config.max_tokens_field" && e.Message.Contains("max_completion_tokens", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Should_read_a_local_server_without_a_key_when_api_key_env_is_left_out()
     {

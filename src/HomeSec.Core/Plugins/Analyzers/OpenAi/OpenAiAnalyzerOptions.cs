@@ -42,6 +42,12 @@ public sealed record OpenAiAnalyzerOptions(
 {
     public const string DefaultBaseUrl = "https://api.openai.com/v1";
 
+    /// <summary>
+    /// The request field that carries <see cref="MaxTokens"/>: <c>max_tokens</c> (Ollama, vLLM, LM Studio, older
+    /// OpenAI models) or <c>max_completion_tokens</c> (OpenAI's newer models, which reject <c>max_tokens</c>).
+    /// </summary>
+    public string MaxTokensField { get; init; } = "max_tokens";
+
     public const string DefaultPrompt =
         """
         You are the analyst of a home security camera system. You get frames sampled in time order from one short
@@ -87,8 +93,13 @@ public sealed record OpenAiAnalyzerOptions(
         }
 
         var requestTimeout = config.Seconds("request_timeout_s", 60, 0.1, 3600);
+        var maxTokensField = config.Choice("max_tokens_field", "max_tokens", new Dictionary<string, string>
+        {
+            ["max_tokens"] = "max_tokens",
+            ["max_completion_tokens"] = "max_completion_tokens",
+        });
         return new OpenAiAnalyzerOptions(baseUrl, model, apiKey, maxFrames, maxSize, quality, prompt, responseFormat, maxTokens, temperature,
-            maxRetries, retryBackoff, maxRetryBackoff, requestTimeout, config.ActivityTypes);
+            maxRetries, retryBackoff, maxRetryBackoff, requestTimeout, config.ActivityTypes) { MaxTokensField = maxTokensField };
     }
 
     /// <summary>The record's generated ToString would print the key.</summary>

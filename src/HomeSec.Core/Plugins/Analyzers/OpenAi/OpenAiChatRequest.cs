@@ -33,7 +33,7 @@ public static class OpenAiChatRequest
                 },
                 new JsonObject { ["role"] = "user", ["content"] = userContent },
             },
-            ["max_tokens"] = options.MaxTokens,
+            [options.MaxTokensField] = options.MaxTokens,
         };
         if (options.Temperature is { } temperature)
         {
