@@ -189,7 +189,7 @@ public static partial class AppConfigLoader
 
     private static VlmConfig? ReadVlm(ConfigSection section, PluginRegistries registries)
     {
-        var timeout = section.Seconds("timeout_s", 60, 1, 3600);
+        var timeout = section.Seconds("timeout_s", 240, 1, 3600);
         if (section.String("backend", "none") == "none")
         {
             section.Section("config").IgnoreUnknownKeys();
