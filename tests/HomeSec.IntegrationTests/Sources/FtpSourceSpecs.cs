@@ -164,18 +164,18 @@ public sealed class FtpSourceSpecs : IDisposable
     }
 
     [Fact]
-    public async Task Should_abort_with_552_and_keep_no_file_when_curl_uploads_more_than_the_size_limit()
+    public async Task Should_fail_the_upload_and_keep_no_file_when_curl_uploads_more_than_the_size_limit()
     {
         // Given
         await using var run = await FtpSourceRun.StartAsync(FtpSourceRun.OptionsFor(Root) with { MaxFileBytes = 1024 * 1024 });
         var file = MakeFile("big.mp4", 4 * 1024 * 1024);
 
         // When
-        var curl = await FtpClients.RunAsync("curl", "-sS", "-v", "-T", file, $"{run.Url}/");
+        var curl = await FtpClients.RunAsync("curl", "-sS", "-T", file, $"{run.Url}/");
 
-        // Then
+        // Then (curl stops at the reset data connection before it reads the 552; the raw-socket spec checks the reply)
         Assert.NotEqual(0, curl.ExitCode);
-        Assert.Contains("552", curl.Output, StringComparison.Ordinal);
+        await Eventually.WaitForAsync(() => run.Logger.Count(t => t.Contains("TooLarge", StringComparison.Ordinal)) > 0, Patience, "the abort", () => run.Logger.AllText);
         Assert.Empty(run.Clips);
         Assert.False(File.Exists(Path.Combine(Root, "big.mp4")));
         Assert.Empty(Directory.EnumerateFiles(run.Options.PartialDir));
