@@ -606,6 +606,7 @@ internal sealed class FtpSession(
                 if (await control.ClientAbandonedAsync(AbandonGrace, cancellationToken))
                 {
                     logger.LogInformation("FTP {Peer}: upload of {Path} abandoned by the client; discarded", _peer, virtualPath);
+                    await reply(426, "Transfer aborted; file discarded");
                     return;
                 }
 

@@ -160,6 +160,33 @@ public sealed class FtpServerProtocolSpecs : IDisposable
     }
 
     [Fact]
+    public async Task Should_hand_over_no_clip_and_keep_serving_when_the_client_aborts_an_upload_with_ABOR()
+    {
+        // Given
+        await using var run = await FtpSourceRun.StartAsync(FtpSourceRun.OptionsFor(Root));
+        await using var client = await RawFtpClient.ConnectAsync(run.Options.Port);
+        await client.ReadReplyAsync();
+        await client.LoginAsync();
+        var data = await client.OpenDataAsync();
+        await client.CommandAsync("STOR aborted.mp4");
+        await data.GetStream().WriteAsync(new byte[50_000]);
+
+        // When
+        await client.SendRawAsync([0xFF, 0xF4, 0xFF, 0xF2, .. Encoding.ASCII.GetBytes("ABOR\r\n")]);
+        data.Dispose();
+        var aborted = await client.ReadReplyAsync();
+        var abortDone = await client.ReadReplyAsync();
+
+        // Then
+        Assert.StartsWith("426", aborted, StringComparison.Ordinal);
+        Assert.StartsWith("226", abortDone, StringComparison.Ordinal);
+        Assert.StartsWith("200", await client.CommandAsync("NOOP"), StringComparison.Ordinal);
+        Assert.Empty(run.Clips);
+        Assert.False(File.Exists(Path.Combine(Root, "aborted.mp4")));
+        Assert.Empty(Directory.EnumerateFiles(run.Options.PartialDir));
+    }
+
+    [Fact]
     public async Task Should_abort_with_552_and_keep_no_file_when_an_upload_exceeds_the_size_limit()
     {
         // Given
