@@ -82,7 +82,14 @@ public sealed class FtpSource(FtpSourceOptions options, string cameraName, TimeP
             }
 
             await _manifestLock.WaitAsync(CancellationToken.None);
-            await manifest.DisposeAsync();
+            try
+            {
+                await manifest.DisposeAsync();
+            }
+            finally
+            {
+                _manifestLock.Release();
+            }
         }
     }
 
