@@ -6,6 +6,7 @@ using HomeSec.Core.Plugins.Filters.Yolo;
 using HomeSec.Core.Plugins.Notifiers.Email;
 using HomeSec.Core.Plugins.Notifiers.Log;
 using HomeSec.Core.Plugins.Notifiers.Mqtt;
+using HomeSec.Core.Plugins.Sources.Ftp;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
 using HomeSec.Core.Plugins.Sources.Rtsp;
 using HomeSec.Core.Plugins.Storage.Dropbox;
@@ -32,7 +33,10 @@ public sealed class PluginRegistries
                 context.Clock, context.LoggerFactory.CreateLogger<LocalFolderSource>()))
             .Register("rtsp", RtspSourceOptions.Read,
                 (options, context) => new RtspSource(options, context.CameraName ?? throw new InvalidOperationException("a source needs its camera name"),
-                    context.Clock, context.LoggerFactory.CreateLogger<RtspSource>()));
+                    context.Clock, context.LoggerFactory.CreateLogger<RtspSource>()))
+            .Register("ftp", FtpSourceOptions.Read,
+                (options, context) => new FtpSource(options, context.CameraName ?? throw new InvalidOperationException("a source needs its camera name"),
+                    context.Clock, context.LoggerFactory.CreateLogger<FtpSource>()));
         registries.Filters.Register("none", NoOptions.Read, (_, _) => new NoFilter())
             .Register("yolo", YoloFilterOptions.Read, (options, context) => new YoloFilter(
                 options,

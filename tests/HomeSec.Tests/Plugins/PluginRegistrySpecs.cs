@@ -41,7 +41,7 @@ public sealed class PluginRegistrySpecs
         registries.Sources.Register("none", NoOptions.Read, (_, _) => throw new NotSupportedException());
 
         // Then
-        Assert.Equal(["local_folder", "none", "rtsp"], registries.Sources.Names);
+        Assert.Equal(["ftp", "local_folder", "none", "rtsp"], registries.Sources.Names);
         Assert.Equal(["none", "yolo"], registries.Filters.Names);
     }
 
@@ -55,7 +55,7 @@ public sealed class PluginRegistrySpecs
         var registries = PluginRegistries.CreateBuiltin();
 
         // Then
-        Assert.Equal(["local_folder", "rtsp"], registries.Sources.Names);
+        Assert.Equal(["ftp", "local_folder", "rtsp"], registries.Sources.Names);
         Assert.Equal(["none", "yolo"], registries.Filters.Names);
         Assert.Equal(["openai"], registries.Analyzers.Names);
         Assert.Equal(["dropbox", "local"], registries.Storage.Names);

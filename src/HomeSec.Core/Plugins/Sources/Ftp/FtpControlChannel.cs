@@ -1,0 +1,131 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace HomeSec.Core.Plugins.Sources.Ftp;
+
+/// <summary>
+/// The text side of one FTP connection: reads command lines with a hard length limit (a client
+/// sending garbage cannot grow memory) and writes replies.
+/// </summary>
+internal sealed class FtpControlChannel(Socket socket, int maxLineBytes) : IAsyncDisposable
+{
+    private readonly NetworkStream _stream = new(socket, ownsSocket: true);
+    private readonly byte[] _buffer = new byte[Math.Max(maxLineBytes, 1024) * 2];
+    private int _start;
+    private int _end;
+
+    public Socket Socket => socket;
+
+    /// <summary>The next command line, <see cref="ControlLine.TooLong"/> for an overlong one (skipped), or null when the client closed.</summary>
+    public async Task<ControlLine?> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        using var line = new MemoryStream();
+        var tooLong = false;
+        while (true)
+        {
+            var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            var take = (newline < 0 ? _end : newline) - _start;
+            if (!tooLong && line.Length + take <= maxLineBytes)
+            {
+                line.Write(_buffer, _start, take);
+            }
+            else
+            {
+                tooLong = true;
+            }
+
+            if (newline >= 0)
+            {
+                _start = newline + 1;
+                return tooLong ? ControlLine.TooLong : new ControlLine(Decode(line.ToArray()), false);
+            }
+
+            _start = _end = 0;
+            var read = await _stream.ReadAsync(_buffer, cancellationToken);
+            if (read == 0)
+            {
+                return null;
+            }
+
+            _end = read;
+        }
+    }
+
+    /// <summary>
+    /// After a data connection ended with a plain close: has the client also gone (closed control, or
+    /// sent ABOR)? A killed client closes both at once, which must not look like a finished upload.
+    /// </summary>
+    public async Task<bool> ClientAbandonedAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (_end == _start)
+        {
+            _start = _end = 0;
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(grace);
+            try
+            {
+                var read = await _stream.ReadAsync(_buffer, wait.Token);
+                if (read == 0)
+                {
+                    return true;
+                }
+
+                _end = read;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+        }
+
+        return Encoding.ASCII.GetString(_buffer, _start, _end - _start).Contains("ABOR", StringComparison.OrdinalIgnoreCase);
+    }
+
+    public async Task ReplyAsync(int code, string text, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes($"{code} {text}\r\n");
+        await _stream.WriteAsync(bytes, cancellationToken);
+    }
+
+    /// <summary>A multi-line reply (e.g. FEAT): "code-first", " lines", "code last".</summary>
+    public async Task ReplyLinesAsync(int code, string first, IEnumerable<string> lines, string last, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder().Append(code).Append('-').Append(first).Append("\r\n");
+        foreach (var line in lines)
+        {
+            text.Append(' ').Append(line).Append("\r\n");
+        }
+
+        text.Append(code).Append(' ').Append(last).Append("\r\n");
+        await _stream.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => _stream.DisposeAsync();
+
+    /// <summary>Drops Telnet IAC sequences (clients send them before ABOR) and the trailing CR.</summary>
+    private static string Decode(byte[] raw)
+    {
+        var clean = new List<byte>(raw.Length);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == 0xFF)
+            {
+                i++;
+                continue;
+            }
+
+            clean.Add(raw[i]);
+        }
+
+        return Encoding.UTF8.GetString(clean.ToArray()).TrimEnd('\r');
+    }
+}
+
+internal sealed record ControlLine(string Text, bool IsTooLong)
+{
+    public static readonly ControlLine TooLong = new("", true);
+}

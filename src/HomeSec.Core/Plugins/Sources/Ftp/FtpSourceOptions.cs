@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Net;
+using HomeSec.Core.Config;
+using HomeSec.Core.Plugins.Sources.LocalFolder;
+
+namespace HomeSec.Core.Plugins.Sources.Ftp;
+
+/// <summary>Options of the <c>ftp</c> source: one FTP listener per camera. The password comes from an environment variable; never log it.</summary>
+public sealed record FtpSourceOptions
+{
+    public string Host { get; init; } = "0.0.0.0";
+
+    public required int Port { get; init; }
+
+    /// <summary>Null when only anonymous logins are allowed.</summary>
+    public string? Username { get; init; }
+
+    public string? Password { get; init; }
+
+    public bool Anonymous { get; init; }
+
+    /// <summary>The camera's upload folder; clients see it as "/" and cannot leave it.</summary>
+    public required string Root { get; init; }
+
+    /// <summary>Inclusive range for passive data connections; null lets the system pick.</summary>
+    public (int First, int Last)? PassivePorts { get; init; }
+
+    /// <summary>The address advertised in PASV replies (e.g. behind NAT); null uses the control connection's local address.</summary>
+    public IPAddress? PassiveAddress { get; init; }
+
+    public long MaxFileBytes { get; init; } = 2048L * 1024 * 1024;
+
+    public int MaxConnections { get; init; } = 8;
+
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    public IReadOnlyList<string> Extensions { get; init; } = LocalFolderOptions.DefaultExtensions;
+
+    public required string ManifestPath { get; init; }
+
+    /// <summary>Where uploads are written until they finish; reserved, invisible and unreachable for clients.</summary>
+    public string PartialDir => Path.Combine(Root, ".partial");
+
+    /// <summary>Without the password: records print every property, and these options may be logged.</summary>
+    public override string ToString() =>
+        $"FtpSourceOptions {{ Host = {Host}, Port = {Port}, Username = {Username ?? "(none)"}, Anonymous = {Anonymous}, Root = {Root} }}";
+
+    public static FtpSourceOptions Read(ConfigSection config)
+    {
+        var anonymous = config.Bool("anonymous", false);
+        var username = config.String("username", required: !anonymous);
+        var password = config.Secret("password_env", required: !anonymous || username is not null);
+        var root = Path.GetFullPath(config.String("root", required: true) ?? ".");
+        var host = config.String("host", "0.0.0.0")!;
+        if (!IPAddress.TryParse(host, out _))
+        {
+            config.Error("host", $"'{host}' is not an IP address; e.g. 0.0.0.0 (all interfaces) or 127.0.0.1");
+        }
+
+        var extensions = config.StringList("extensions", LocalFolderOptions.DefaultExtensions)
+            .Select(e => e.StartsWith('.') ? e.ToLowerInvariant() : "." + e.ToLowerInvariant())
+            .ToList();
+        if (extensions.Count == 0)
+        {
+            config.Error("extensions", "may not be empty; e.g. [.mp4, .mkv]");
+        }
+
+        return new FtpSourceOptions
+        {
+            Host = host,
+            Port = config.Has("port") ? config.Int("port", 0, 1, 65535) : RequirePort(config),
+            Username = username,
+            Password = password,
+            Anonymous = anonymous,
+            Root = root,
+            PassivePorts = ReadPortRange(config),
+            PassiveAddress = ReadAddress(config, "passive_address"),
+            MaxFileBytes = (long)config.Number("max_file_mb", 2048, 0.001, 1024 * 1024) * 1024 * 1024,
+            MaxConnections = config.Int("max_connections", 8, 1, 1000),
+            IdleTimeout = config.Seconds("idle_timeout_s", 300, 1, 86400),
+            Extensions = extensions,
+            ManifestPath = Path.GetFullPath(config.String("manifest_path") ?? Path.Combine(root, ".homesec", "manifest.jsonl")),
+        };
+    }
+
+    private static int RequirePort(ConfigSection config)
+    {
+        config.Error("port", "is required (the TCP port cameras upload to, e.g. 2121)");
+        return 0;
+    }
+
+    private static IPAddress? ReadAddress(ConfigSection config, string key)
+    {
+        var text = config.String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            return address;
+        }
+
+        config.Error(key, $"'{text}' is not an IPv4 address; e.g. 192.168.1.10");
+        return null;
+    }
+
+    private static (int, int)? ReadPortRange(ConfigSection config)
+    {
+        var text = config.String("passive_ports");
+        if (text is null)
+        {
+            return null;
+        }
+
+        var parts = text.Split('-', StringSplitOptions.TrimEntries);
+        if (parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var first)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var last)
+            && first is >= 1 and <= 65535 && last >= first && last <= 65535)
+        {
+            return (first, last);
+        }
+
+        config.Error("passive_ports", $"'{text}' is not allowed; expected a port range like 50000-50100");
+        return null;
+    }
+}
