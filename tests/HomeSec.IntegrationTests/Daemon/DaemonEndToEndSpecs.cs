@@ -49,7 +49,9 @@ public sealed class DaemonEndToEndSpecs : IAsyncLifetime
             Assert.Equal("clip_recorded", journal[0]);
             Assert.Equal("clip_completed", journal[^1]);
             Assert.True(journal.IndexOf("upload_completed") < journal.IndexOf("notification_sent"), "the alert waits for the upload");
-            Assert.Contains("ALERT camera=front_door clip=" + firstClipId, daemon.Output, StringComparison.Ordinal);
+            // The log line travels through the console logger's queue and the output pipe: it may come a moment later.
+            await Eventually.WaitForAsync(() => daemon.Output.Contains("ALERT camera=front_door clip=" + firstClipId, StringComparison.Ordinal),
+                TimeSpan.FromSeconds(30), "the ALERT log line", () => daemon.Output);
             Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(30)));
         }
 
