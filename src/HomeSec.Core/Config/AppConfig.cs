@@ -74,8 +74,7 @@ public sealed record ConcurrencyConfig(int MaxClipsInFlight, int UploadWorkers, 
 /// <summary>Per-stage retries: attempt n waits min(backoff · 2^(n-1), max_backoff).</summary>
 public sealed record RetryConfig(int MaxAttempts, TimeSpan Backoff, TimeSpan MaxBackoff)
 {
-    public TimeSpan DelayBefore(int nextAttempt) =>
-        TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, (long)(Backoff.Ticks * Math.Pow(2, Math.Max(0, nextAttempt - 2)))));
+    public TimeSpan DelayBefore(int nextAttempt) => Plugins.Http.HttpRetry.BackoffBefore(nextAttempt, Backoff, MaxBackoff);
 }
 
 public sealed record HealthConfig(bool Enabled, string Host, int Port);

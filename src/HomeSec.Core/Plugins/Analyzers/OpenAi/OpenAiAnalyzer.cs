@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
+using HomeSec.Core.Plugins.Http;
 using Microsoft.Extensions.Logging;
 
 namespace HomeSec.Core.Plugins.Analyzers.OpenAi;
@@ -129,18 +130,11 @@ public sealed class OpenAiAnalyzer : IVlmAnalyzer, IDisposable
         await Task.Delay(delay, _clock, cancellationToken);
     }
 
-    /// <summary>Retry n waits retry_backoff_s · 2^(n-1), at most max_retry_backoff_s.</summary>
-    private TimeSpan BackoffBefore(int nextAttempt) =>
-        TimeSpan.FromTicks(Math.Min(_options.MaxRetryBackoff.Ticks, (long)(_options.RetryBackoff.Ticks * Math.Pow(2, nextAttempt - 2))));
+    private TimeSpan BackoffBefore(int nextAttempt) => HttpRetry.BackoffBefore(nextAttempt, _options.RetryBackoff, _options.MaxRetryBackoff);
 
-    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - _clock.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-        _ => null,
-    };
+    private TimeSpan? RetryAfter(HttpResponseMessage response) => HttpRetry.RetryAfter(response, _clock);
 
-    private static bool IsRetryable(HttpStatusCode status) => status == HttpStatusCode.TooManyRequests || (int)status >= 500;
+    private static bool IsRetryable(HttpStatusCode status) => HttpRetry.IsRetryable((int)status);
 
     private AnalysisResult ParseCompletion(string responseBody)
     {

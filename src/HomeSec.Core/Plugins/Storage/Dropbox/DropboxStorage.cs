@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HomeSec.Core.Plugins.Http;
 using Microsoft.Extensions.Logging;
 
 namespace HomeSec.Core.Plugins.Storage.Dropbox;
@@ -358,18 +359,11 @@ public sealed class DropboxStorage : IStorageBackend, IDisposable
         await Task.Delay(delay, _clock, cancellationToken);
     }
 
-    /// <summary>Retry n waits retry_backoff_s · 2^(n-1), at most max_retry_backoff_s.</summary>
-    private TimeSpan BackoffBefore(int nextAttempt) =>
-        TimeSpan.FromTicks(Math.Min(_options.MaxRetryBackoff.Ticks, (long)(_options.RetryBackoff.Ticks * Math.Pow(2, nextAttempt - 2))));
+    private TimeSpan BackoffBefore(int nextAttempt) => HttpRetry.BackoffBefore(nextAttempt, _options.RetryBackoff, _options.MaxRetryBackoff);
 
-    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - _clock.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-        _ => null,
-    };
+    private TimeSpan? RetryAfter(HttpResponseMessage response) => HttpRetry.RetryAfter(response, _clock);
 
-    private static bool IsRetryable(int status) => status == 429 || status >= 500;
+    private static bool IsRetryable(int status) => HttpRetry.IsRetryable(status);
 
     /// <summary>The access token: the configured one, or one from the refresh flow, cached until shortly before it expires.</summary>
     private async Task<string> AccessTokenAsync(CancellationToken cancellationToken)
