@@ -20,6 +20,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
     private IActorRef _cameras = ActorRefs.Nobody;
     private IReadOnlyDictionary<string, IActorRef> _outboxes = new Dictionary<string, IActorRef>();
     private readonly IActorRef? _inference;
+    private WorkerPoolsReady? _stages;
 
     public HomeSecRoot(HomeSecSettings settings)
     {
@@ -55,6 +56,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
         {
             var pipeline = _settings.Pipeline(pools, _repository);
             _outboxes = pools.Outboxes;
+            _stages = pools;
             _clips = Context.ActorOf(ClipCoordinator.Props(pipeline, _settings.MaxClipsInFlight), "clips");
             _cameras = Context.ActorOf(CameraManager.Props(_settings.Cameras, _clips, _settings.CameraBackoff), "cameras");
             Stash.UnstashAll();
@@ -78,8 +80,23 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
             }
             else
             {
-                _inference.Forward(query);
+                Context.ActorOf(InferenceStatusGatherer.Props(_inference, _settings.Inference.Requested?.Options.Workers ?? 1, Sender));
             }
+        });
+        Receive<WorkerProtocol.GetStages>(_ =>
+        {
+            var stages = new Dictionary<string, IActorRef>(StringComparer.Ordinal)
+            {
+                ["upload"] = _stages!.Uploads,
+                ["filter"] = _stages.Filters,
+                ["notify"] = _stages.Notify,
+            };
+            if (_stages.Vlm is { } vlm)
+            {
+                stages["vlm"] = vlm;
+            }
+
+            Sender.Tell(new WorkerProtocol.Stages(stages));
         });
     }
 }

@@ -9,6 +9,8 @@ namespace HomeSec.Actors.Clips;
 /// Admits clips into the pipeline: at most <c>max_clips_in_flight</c> at once (one
 /// <see cref="ClipSupervisor"/> each, named <c>clip-{id}</c>), the rest wait in arrival order. A clip
 /// id already running or waiting is ignored. The camera that sent a clip hears when it is processed.
+/// A clip whose only step left is storing it (uploads failing, retried with backoff) gives back its slot
+/// and keeps running beside the bound, so a storage outage does not hold up the alerts of new clips.
 /// </summary>
 public sealed class ClipCoordinator : ReceiveActor
 {
@@ -16,6 +18,7 @@ public sealed class ClipCoordinator : ReceiveActor
     private readonly int _maxInFlight;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<ClipId, Running> _running = [];
+    private readonly Dictionary<ClipId, Running> _waitingForStorage = [];
     private readonly Queue<(RecordedClip Clip, IActorRef Camera)> _waiting = new();
     private readonly HashSet<ClipId> _waitingIds = [];
     private IActorRef? _drainRequester;
@@ -26,8 +29,12 @@ public sealed class ClipCoordinator : ReceiveActor
         _maxInFlight = maxInFlight;
         Receive<ProcessClip>(Admit);
         Receive<ClipProcessed>(OnClipProcessed);
+        Receive<ClipWaitingForStorage>(OnClipWaitingForStorage);
         Receive<Terminated>(OnSupervisorStopped);
-        Receive<GetClipsInFlight>(_ => Sender.Tell(new ClipsInFlight(_running.Keys.ToList(), _waiting.Count)));
+        Receive<GetClipsInFlight>(_ => Sender.Tell(new ClipsInFlight(_running.Keys.ToList(), _waiting.Count)
+        {
+            WaitingForStorage = _waitingForStorage.Keys.ToList(),
+        }));
         Receive<DrainClips>(_ => Drain());
     }
 
@@ -45,7 +52,7 @@ public sealed class ClipCoordinator : ReceiveActor
             return;
         }
 
-        if (_running.ContainsKey(clipId) || _waitingIds.Contains(clipId))
+        if (_running.ContainsKey(clipId) || _waitingForStorage.ContainsKey(clipId) || _waitingIds.Contains(clipId))
         {
             _log.Debug("Clip {0} is already in the pipeline; ignoring the duplicate", clipId);
             return;
@@ -71,7 +78,7 @@ public sealed class ClipCoordinator : ReceiveActor
 
     private void OnClipProcessed(ClipProcessed processed)
     {
-        if (_running.Remove(processed.ClipId, out var running))
+        if (_running.Remove(processed.ClipId, out var running) || _waitingForStorage.Remove(processed.ClipId, out running))
         {
             Context.Unwatch(running.Supervisor);
             running.Camera.Tell(processed);
@@ -80,13 +87,27 @@ public sealed class ClipCoordinator : ReceiveActor
         StartWaiting();
     }
 
+    private void OnClipWaitingForStorage(ClipWaitingForStorage waiting)
+    {
+        if (_running.Remove(waiting.ClipId, out var running))
+        {
+            _waitingForStorage[waiting.ClipId] = running;
+            _log.Warning("Clip {0} is analysed and alerted; it waits for storage (uploads retried with backoff) outside the in-flight bound", waiting.ClipId);
+        }
+
+        StartWaiting();
+    }
+
     private void OnSupervisorStopped(Terminated terminated)
     {
-        var entry = _running.FirstOrDefault(pair => pair.Value.Supervisor.Equals(terminated.ActorRef));
-        if (entry.Value is not null)
+        foreach (var clips in new[] { _running, _waitingForStorage })
         {
-            _log.Error("Clip {0} stopped before it was processed; it stays on disk and is resumed at the next start", entry.Key);
-            _running.Remove(entry.Key);
+            var entry = clips.FirstOrDefault(pair => pair.Value.Supervisor.Equals(terminated.ActorRef));
+            if (entry.Value is not null)
+            {
+                _log.Error("Clip {0} stopped before it was processed; it stays on disk and is resumed at the next start", entry.Key);
+                clips.Remove(entry.Key);
+            }
         }
 
         StartWaiting();

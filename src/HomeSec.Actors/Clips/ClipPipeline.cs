@@ -1,4 +1,5 @@
 using Akka.Actor;
+using HomeSec.Core.Clips.Workflow;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
 
@@ -27,4 +28,8 @@ public sealed record ClipPipeline(
 {
     /// <summary>Each notifier's outbox: where an alert goes when the notifier failed every retry.</summary>
     public IReadOnlyDictionary<string, IActorRef> Outboxes { get; init; } = new Dictionary<string, IActorRef>();
+
+    /// <summary>The rules the clip workflow decides by.</summary>
+    public WorkflowRules Rules => new(StoragePlugin, FilterPlugin, VlmPlugin, Notifiers, TriggerClasses, AlertPolicy, PerCameraAlert, Retry,
+        Outboxes.Keys.ToHashSet(StringComparer.Ordinal), StageDeadline);
 }

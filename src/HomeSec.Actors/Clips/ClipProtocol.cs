@@ -10,12 +10,22 @@ public static class ClipProtocol
     /// <summary>The pipeline is finished with a clip (done, or error when a stage gave up).</summary>
     public sealed record ClipProcessed(ClipId ClipId, ClipStatus Status);
 
+    /// <summary>
+    /// From a clip: only storing it is left (its uploads keep failing and are retried with backoff). It gives
+    /// back its slot of the in-flight bound, so a storage outage does not hold up the alerts of new clips.
+    /// </summary>
+    public sealed record ClipWaitingForStorage(ClipId ClipId);
+
     public sealed record GetClipsInFlight
     {
         public static GetClipsInFlight Instance { get; } = new();
     }
 
-    public sealed record ClipsInFlight(IReadOnlyList<ClipId> Running, int Waiting);
+    /// <param name="WaitingForStorage">Clips whose only step left is storing them (uploads retried with backoff).</param>
+    public sealed record ClipsInFlight(IReadOnlyList<ClipId> Running, int Waiting)
+    {
+        public IReadOnlyList<ClipId> WaitingForStorage { get; init; } = [];
+    }
 
     /// <summary>
     /// Shutdown: admit no more clips and answer <see cref="Drained"/> once the clips in flight are done.

@@ -2,42 +2,48 @@ using Akka.Actor;
 using Akka.Event;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
+using HomeSec.Core.Clips.Workflow;
 using HomeSec.Core.Plugins;
 using HomeSec.Core.Results;
 using static HomeSec.Actors.Clips.ClipProtocol;
 using static HomeSec.Actors.Repository.RepositoryProtocol;
 using static HomeSec.Actors.Workers.WorkerProtocol;
-using static HomeSec.Core.Clips.ClipEvents;
+using static HomeSec.Core.Clips.Workflow.WorkflowCommand;
+using static HomeSec.Core.Clips.Workflow.WorkflowInput;
 
 namespace HomeSec.Actors.Clips;
 
 /// <summary>
-/// Drives one clip through the pipeline: upload and filter in parallel, the VLM only when a trigger
-/// class was seen, the alert policy, then notification once the upload has finished (so the alert
-/// carries view_url, or upload_failed). Every step is an event folded into <see cref="ClipState"/>;
-/// <see cref="Advance"/> reads that state and starts whatever is due, so a clip resumed after a
-/// restart skips what its journal says is done. Failures are values: retried with backoff, then given up.
+/// Carries one clip through the pipeline. It decides nothing itself: every message becomes a
+/// <see cref="WorkflowInput"/> for <see cref="ClipWorkflow.Decide"/>, whose events it sends to the
+/// repository (in order, one stream per clip) and whose commands it carries out — jobs to the stage
+/// workers with a deadline, retry timers, the outbox, the wait for durability, and finally telling
+/// the coordinator the clip is processed, which lets its source mark it done. That last step comes
+/// only after the repository said every event of the clip is durable (the durability contract).
 /// </summary>
 public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
 {
     private static readonly TimeSpan HistoryWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>The repository keeps a durability request until it can answer; asking again covers a repository restart.</summary>
+    private static readonly TimeSpan DurableAskAgain = TimeSpan.FromSeconds(5);
+
     private const string HistoryTimerKey = "history";
+    private const string DurableTimerKey = "durable";
 
     private readonly RecordedClip _clip;
     private readonly ClipPipeline _pipeline;
+    private readonly WorkflowRules _rules;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<Stage, int> _attempts = [];
-    private readonly HashSet<Stage> _active = [];
-    private readonly HashSet<string> _notifiersGivenUp = new(StringComparer.Ordinal);
-    private ClipState _state;
-    private Alert? _alert;
+    private ClipProgress _progress;
     private bool _loadHistory;
 
     public ClipSupervisor(RecordedClip clip, ClipPipeline pipeline)
     {
         _clip = clip;
         _pipeline = pipeline;
-        _state = ClipState.Empty(clip.ClipId);
+        _rules = pipeline.Rules;
+        _progress = ClipProgress.For(clip);
         _loadHistory = clip.Resumed;
     }
 
@@ -58,8 +64,7 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
         }
 
         Become(Running);
-        RecordClipRecorded();
-        Advance();
+        Handle(new Started());
     }
 
     /// <summary>After a crash the new instance does not know what was done: it reads the journal first.</summary>
@@ -74,323 +79,176 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
         Receive<ClipHistory>(history =>
         {
             Timers.Cancel(HistoryTimerKey);
-            _state = history.State ?? _state;
-            ResumeFromHistory();
+            Resume(history.State);
         });
         Receive<HistoryTimedOut>(_ =>
         {
             _log.Warning("Journal of clip {0} did not answer within {1}; resuming without its history", _clip.ClipId, HistoryWait);
-            ResumeFromHistory();
+            Resume(null);
         });
         ReceiveAny(_ => Stash.Stash());
     }
 
-    private void ResumeFromHistory()
+    private void Resume(ClipState? history)
     {
-        if (_state.IsFinished)
-        {
-            Context.Parent.Tell(new ClipProcessed(_clip.ClipId, _state.Status));
-            Context.Stop(Self);
-            return;
-        }
-
-        if (_state.CameraName is null)
-        {
-            RecordClipRecorded();
-        }
-
-        Stash.UnstashAll();
         Become(Running);
-        Advance();
+        Stash.UnstashAll();
+        Handle(new Resumed(history));
     }
 
     private void Running()
     {
-        Receive<UploadResult>(r => IsCurrent(Stage.Upload, r.Attempt), OnUploadResult);
-        Receive<FilterStageResult>(r => IsCurrent(Stage.Filter, r.Attempt), OnFilterResult);
-        Receive<VlmStageResult>(r => IsCurrent(Stage.Vlm, r.Attempt), OnVlmResult);
-        Receive<NotifyResult>(r => IsCurrent(Stage.Notify, r.Attempt), OnNotifyResult);
-        Receive<RetryStage>(retry =>
+        Receive<UploadResult>(r => Handle(r.Outcome switch
         {
-            _active.Remove(retry.Stage);
-            Advance();
-        });
-        Receive<StageDeadlinePassed>(d => IsCurrent(d.Stage, d.Attempt), OnDeadlinePassed);
-    }
-
-    private void OnUploadResult(UploadResult result)
-    {
-        switch (result.Outcome)
+            StageResult<StoredObject>.Success s => new UploadSucceeded(r.Attempt, s.Value),
+            StageResult<StoredObject>.Failure f => new StageFailed(r.Attempt, f.Error),
+            _ => throw new InvalidOperationException($"unexpected outcome {r.Outcome}"),
+        }));
+        Receive<FilterStageResult>(r => Handle(r.Outcome switch
         {
-            case StageResult<StoredObject>.Success { Value: var stored }:
-                Record(new UploadCompleted(_clip.ClipId, Now, _pipeline.StoragePlugin, stored.StorageUri, stored.ViewUrl));
-                Finished(Stage.Upload);
-                break;
-            case StageResult<StoredObject>.Failure { Error: var error }:
-                Failed(Stage.Upload, result.Attempt, error);
-                break;
-        }
-
-        Advance();
-    }
-
-    private void OnFilterResult(FilterStageResult result)
-    {
-        switch (result.Outcome)
+            StageResult<FilterResult>.Success s => new FilterSucceeded(r.Attempt, s.Value),
+            StageResult<FilterResult>.Failure f => new StageFailed(r.Attempt, f.Error),
+            _ => throw new InvalidOperationException($"unexpected outcome {r.Outcome}"),
+        }));
+        Receive<VlmStageResult>(r => Handle(r.Outcome switch
         {
-            case StageResult<FilterResult>.Success { Value: var detected }:
-                Record(new FilterCompleted(_clip.ClipId, Now, detected));
-                Finished(Stage.Filter);
-                break;
-            case StageResult<FilterResult>.Failure { Error: var error }:
-                Failed(Stage.Filter, result.Attempt, error);
-                break;
-        }
-
-        Advance();
-    }
-
-    private void OnVlmResult(VlmStageResult result)
-    {
-        switch (result.Outcome)
+            StageResult<AnalysisResult>.Success s => new VlmSucceeded(r.Attempt, s.Value),
+            StageResult<AnalysisResult>.Failure f => new StageFailed(r.Attempt, f.Error),
+            _ => throw new InvalidOperationException($"unexpected outcome {r.Outcome}"),
+        }));
+        Receive<NotifyResult>(r => Handle(new NotifyFinished(r.Attempt, r.Outcomes)));
+        Receive<StageJobQueued>(q =>
         {
-            case StageResult<AnalysisResult>.Success { Value: var analysis }:
-                Record(new VlmCompleted(_clip.ClipId, Now, analysis));
-                Finished(Stage.Vlm);
-                break;
-            case StageResult<AnalysisResult>.Failure { Error: var error }:
-                Failed(Stage.Vlm, result.Attempt, error);
-                break;
-        }
-
-        Advance();
-    }
-
-    private void OnNotifyResult(NotifyResult result)
-    {
-        Timers.Cancel(DeadlineKey(Stage.Notify));
-        var retrying = false;
-        foreach (var outcome in result.Outcomes)
-        {
-            switch (outcome)
+            if (_progress.IsAwaiting(q.Stage, q.Attempt))
             {
-                case StageResult<string>.Success { Value: var notifier }:
-                    Record(new NotificationSent(_clip.ClipId, Now, notifier));
-                    break;
-                case StageResult<string>.Failure { Error: var error }:
-                    var rejected = error.Exception is DeliveryRejectedException;
-                    var willRetry = !rejected && result.Attempt < _pipeline.Retry.MaxAttempts;
-                    // Out of retries but not rejected: the notifier is down, so its outbox keeps the alert.
-                    var outbox = willRetry || rejected || _alert is null ? null : _pipeline.Outboxes.GetValueOrDefault(error.Plugin);
-                    Record(new NotificationFailed(_clip.ClipId, Now, error.Plugin, result.Attempt, error.Describe(), willRetry || outbox is not null));
-                    LogFailure(error, result.Attempt, willRetry, outbox is not null);
-                    retrying |= willRetry;
-                    if (!willRetry)
-                    {
-                        _notifiersGivenUp.Add(error.Plugin);
-                    }
-
-                    if (outbox is not null)
-                    {
-                        outbox.Tell(new Workers.Outbox.OutboxProtocol.QueueAlert(_alert!));
-                        Record(new NotificationQueued(_clip.ClipId, Now, error.Plugin, error.Message));
-                    }
-
-                    break;
+                Timers.Cancel(DeadlineKey(q.Stage));
             }
-        }
-
-        if (retrying)
-        {
-            Timers.StartSingleTimer(RetryKey(Stage.Notify), new RetryStage(Stage.Notify), _pipeline.Retry.DelayBefore(result.Attempt + 1));
-        }
-        else
-        {
-            _active.Remove(Stage.Notify);
-        }
-
-        Advance();
-    }
-
-    private void OnDeadlinePassed(StageDeadlinePassed deadline)
-    {
-        var timeout = new TimeoutException($"no reply from the {deadline.Stage.ToWireName()} workers within {_pipeline.StageDeadline.TotalSeconds:0} s");
-        if (deadline.Stage == Stage.Notify)
-        {
-            OnNotifyResult(new NotifyResult(_clip.ClipId, deadline.Attempt,
-                PendingNotifiers().Select(n => StageResult<string>.Fail(new NotifyError(_clip.ClipId, n, timeout))).ToList()));
-            return;
-        }
-
-        Failed(deadline.Stage, deadline.Attempt, deadline.Stage switch
-        {
-            Stage.Upload => new UploadError(_clip.ClipId, _pipeline.StoragePlugin, timeout),
-            Stage.Filter => new FilterError(_clip.ClipId, _pipeline.FilterPlugin, timeout),
-            _ => new VlmError(_clip.ClipId, _pipeline.VlmPlugin ?? "none", timeout),
         });
-        Advance();
-    }
-
-    /// <summary>Starts whatever the state says is due next; finishes the clip when nothing is left.</summary>
-    private void Advance()
-    {
-        var uploadDone = _state.StorageUri is not null || _state.UploadFailed;
-        var filterDone = _state.Filter is not null || _state.GaveUp(Stage.Filter);
-        var analysisDone = _state.Analysis is not null || _state.VlmSkippedReason is not null || _state.GaveUp(Stage.Vlm);
-
-        if (!uploadDone && !_active.Contains(Stage.Upload))
+        Receive<StageJobStarted>(s =>
         {
-            Start(Stage.Upload, attempt => new StartUpload(_clip, attempt), _pipeline.Uploads);
-            Record(new UploadStarted(_clip.ClipId, Now, _pipeline.StoragePlugin, Attempt(Stage.Upload)));
-        }
-
-        if (!filterDone && !_active.Contains(Stage.Filter))
-        {
-            Start(Stage.Filter, attempt => new StartFilter(_clip, attempt), _pipeline.Filters);
-            Record(new FilterStarted(_clip.ClipId, Now, _pipeline.FilterPlugin, Attempt(Stage.Filter)));
-        }
-
-        if (filterDone && !analysisDone && !_active.Contains(Stage.Vlm))
-        {
-            if (ReasonToSkipVlm() is { } reason)
+            if (_progress.IsAwaiting(s.Stage, s.Attempt))
             {
-                Record(new VlmSkipped(_clip.ClipId, Now, reason));
-                analysisDone = true;
+                StartDeadline(s.Stage, s.Attempt);
             }
-            else
-            {
-                Start(Stage.Vlm, attempt => new StartVlm(_clip, _state.Filter!, attempt), _pipeline.Vlm!);
-                Record(new VlmStarted(_clip.ClipId, Now, _pipeline.VlmPlugin!, Attempt(Stage.Vlm)));
-            }
-        }
-
-        if (analysisDone && _state.AlertDecision is null)
-        {
-            Record(new AlertDecisionMade(_clip.ClipId, Now, Decide()));
-        }
-
-        var notify = _state.AlertDecision?.Notify == true;
-        if (notify && uploadDone && PendingNotifiers().Count > 0 && !_active.Contains(Stage.Notify))
-        {
-            var alert = _alert = BuildAlert(_state.AlertDecision!);
-            var pending = PendingNotifiers();
-            Start(Stage.Notify, attempt => new SendAlert(alert, pending, attempt), _pipeline.Notify);
-        }
-
-        if (uploadDone && _state.AlertDecision is not null && (!notify || PendingNotifiers().Count == 0) && _active.Count == 0)
-        {
-            Record(new ClipCompleted(_clip.ClipId, Now, HadErrors: !_state.Errors.IsEmpty));
-            Context.Parent.Tell(new ClipProcessed(_clip.ClipId, _state.Status));
-            Context.Stop(Self);
-        }
-    }
-
-    private string? ReasonToSkipVlm()
-    {
-        if (_state.Filter is not { } filter)
-        {
-            return "the filter failed";
-        }
-
-        if (filter.TriggeredBy(_pipeline.TriggerClasses).Count == 0)
-        {
-            return filter.MotionOnly
-                ? "no detector configured (filter: none)"
-                : $"no trigger class ({string.Join(", ", _pipeline.TriggerClasses)}) detected; saw: {(filter.DetectedClasses.Count == 0 ? "nothing" : string.Join(", ", filter.DetectedClasses))}";
-        }
-
-        return _pipeline.Vlm is null ? "vlm disabled (vlm: none)" : null;
-    }
-
-    private AlertDecision Decide()
-    {
-        var vlmError = _state.Errors.LastOrDefault(e => e.Stage == Stage.Vlm.ToWireName());
-        var noAnalysisReason = _state.VlmSkippedReason ?? (vlmError is null ? null : $"vlm failed: {vlmError.Message}");
-        var input = new AlertInput(_clip.CameraName, _state.Filter, _state.Analysis, noAnalysisReason, _pipeline.TriggerClasses);
-        return _pipeline.AlertPolicy.Decide(input, _pipeline.PerCameraAlert.GetValueOrDefault(_clip.CameraName));
-    }
-
-    private Alert BuildAlert(AlertDecision decision) => new(
-        _clip.ClipId,
-        _clip.CameraName,
-        _state.StorageUri,
-        _state.ViewUrl,
-        _state.Analysis?.RiskLevel,
-        _state.Analysis?.ActivityType,
-        decision.Reason,
-        _state.Analysis?.Summary,
-        _clip.StartedAt,
-        _state.UploadFailed);
-
-    private List<string> PendingNotifiers() =>
-        _pipeline.Notifiers.Where(n => !_state.NotifiedBy.Contains(n) && !_state.QueuedFor.Contains(n) && !_notifiersGivenUp.Contains(n)).ToList();
-
-    private void Start(Stage stage, Func<int, object> job, IActorRef workers)
-    {
-        var attempt = _attempts[stage] = Attempt(stage) + 1;
-        _active.Add(stage);
-        workers.Tell(job(attempt));
-        Timers.StartSingleTimer(DeadlineKey(stage), new StageDeadlinePassed(stage, attempt), _pipeline.StageDeadline);
-    }
-
-    private void Finished(Stage stage)
-    {
-        Timers.Cancel(DeadlineKey(stage));
-        _active.Remove(stage);
-    }
-
-    private void Failed(Stage stage, int attempt, StageError error)
-    {
-        Timers.Cancel(DeadlineKey(stage));
-        var willRetry = attempt < _pipeline.Retry.MaxAttempts;
-        var info = error.Describe();
-        Record(stage switch
-        {
-            Stage.Upload => new UploadFailed(_clip.ClipId, Now, attempt, info, willRetry),
-            Stage.Filter => new FilterFailed(_clip.ClipId, Now, attempt, info, willRetry),
-            Stage.Vlm => new VlmFailed(_clip.ClipId, Now, attempt, info, willRetry),
-            _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "notify failures are per notifier"),
         });
-        LogFailure(error, attempt, willRetry);
-        if (willRetry)
+        Receive<RetryTimer>(t => Handle(new RetryDue(t.Stage)));
+        Receive<DeadlineTimer>(t => Handle(new DeadlinePassed(t.Stage, t.Attempt)));
+        Receive<ClipDurable>(_ =>
         {
-            Timers.StartSingleTimer(RetryKey(stage), new RetryStage(stage), _pipeline.Retry.DelayBefore(attempt + 1));
-        }
-        else
+            Timers.Cancel(DurableTimerKey);
+            Handle(new EventsDurable());
+        });
+        Receive<ClipNotDurable>(lost =>
         {
-            _active.Remove(stage);
-        }
+            Timers.Cancel(DurableTimerKey);
+            Handle(new EventsLost(lost.Reason));
+        });
+        Receive<AskDurableAgain>(_ => _pipeline.Repository.Tell(new AwaitClipDurable(_clip.ClipId)));
     }
 
-    private void LogFailure(StageError error, int attempt, bool willRetry, bool queued = false) =>
-        _log.Warning(error.Exception, "{0} of clip {1} failed: {2}", error.Stage.ToWireName(), error.ClipId,
-            $"plugin {error.Plugin}, attempt {attempt}/{_pipeline.Retry.MaxAttempts}, {(willRetry ? "retrying" : queued ? "kept in its outbox" : "giving up")}: {error.Message}");
-
-    private void RecordClipRecorded() => Record(new ClipRecorded(_clip.ClipId, Now, _clip.CameraName, _clip.LocalPath,
-        _clip.StartedAt, _clip.EndedAt, _clip.SizeBytes));
-
-    private void Record(IClipEvent evt)
+    private void Handle(WorkflowInput input)
     {
-        _state = _state.Apply(evt);
-        _pipeline.Repository.Tell(evt);
+        var decision = ClipWorkflow.Decide(_progress, input, _rules, _pipeline.Clock.GetUtcNow());
+        _progress = decision.Progress;
+        foreach (var evt in decision.Events)
+        {
+            _pipeline.Repository.Tell(evt);
+        }
+
+        foreach (var command in decision.Commands)
+        {
+            Carry(command);
+        }
     }
 
-    private int Attempt(Stage stage) => _attempts.GetValueOrDefault(stage);
+    private void Carry(WorkflowCommand command)
+    {
+        switch (command)
+        {
+            case RunStage { Stage: Stage.Upload } run:
+                Dispatch(Stage.Upload, run.Attempt, _pipeline.Uploads, new StartUpload(_clip, run.Attempt));
+                break;
+            case RunStage { Stage: Stage.Filter } run:
+                Dispatch(Stage.Filter, run.Attempt, _pipeline.Filters, new StartFilter(_clip, run.Attempt));
+                break;
+            case RunStage { Stage: Stage.Vlm } run:
+                Dispatch(Stage.Vlm, run.Attempt, _pipeline.Vlm!, new StartVlm(_clip, _progress.State.Filter!, run.Attempt));
+                break;
+            case WorkflowCommand.SendAlert send:
+                Dispatch(Stage.Notify, send.Attempt, _pipeline.Notify, new Workers.WorkerProtocol.SendAlert(send.Alert, send.Notifiers, send.Attempt));
+                break;
+            case CancelDeadline cancel:
+                Timers.Cancel(DeadlineKey(cancel.Stage));
+                break;
+            case ScheduleRetry retry:
+                Timers.StartSingleTimer(RetryKey(retry.Stage), new RetryTimer(retry.Stage), retry.Delay);
+                break;
+            case QueueInOutbox queue when _pipeline.Outboxes.TryGetValue(queue.Notifier, out var outbox):
+                outbox.Tell(new Workers.Outbox.OutboxProtocol.QueueAlert(queue.Alert));
+                break;
+            case ReportFailure failure:
+                LogFailure(failure);
+                break;
+            case AwaitDurable:
+                _pipeline.Repository.Tell(new AwaitClipDurable(_clip.ClipId));
+                Timers.StartPeriodicTimer(DurableTimerKey, AskDurableAgain.Instance, DurableAskAgain);
+                break;
+            case OnlyStorageLeft:
+                Context.Parent.Tell(new ClipWaitingForStorage(_clip.ClipId));
+                break;
+            case Finish finish:
+                Context.Parent.Tell(new ClipProcessed(_clip.ClipId, finish.Status));
+                Context.Stop(Self);
+                break;
+            case Abandon abandon:
+                _log.Error("Clip {0} could not be recorded durably ({1}); it is not marked done and is processed again at the next start", _clip.ClipId, abandon.Reason);
+                Context.Stop(Self);
+                break;
+            default:
+                throw new InvalidOperationException($"the clip workflow asked for {command}, which the supervisor does not know");
+        }
+    }
 
-    private bool IsCurrent(Stage stage, int attempt) => _active.Contains(stage) && Attempt(stage) == attempt;
+    private void Dispatch(Stage stage, int attempt, IActorRef workers, object job)
+    {
+        workers.Tell(job);
+        StartDeadline(stage, attempt);
+    }
 
-    private DateTimeOffset Now => _pipeline.Clock.GetUtcNow();
+    private void StartDeadline(Stage stage, int attempt) =>
+        Timers.StartSingleTimer(DeadlineKey(stage), new DeadlineTimer(stage, attempt), _pipeline.StageDeadline);
+
+    private void LogFailure(ReportFailure failure)
+    {
+        var error = failure.Error;
+        var what = failure.Outcome switch
+        {
+            FailureOutcome.Retrying => "retrying",
+            FailureOutcome.KeptInOutbox => "kept in its outbox",
+            _ => "giving up",
+        };
+        var attempt = error.Stage == Stage.Upload
+            ? $"{failure.Attempt} (uploads are retried until stored)"
+            : $"{failure.Attempt}/{_pipeline.Retry.MaxAttempts}";
+        _log.Warning(error.Exception, "{0} of clip {1} failed: plugin {2}, attempt {3}, {4}: {5}",
+            error.Stage.ToWireName(), error.ClipId, error.Plugin, attempt, what, error.Message);
+    }
 
     private static string DeadlineKey(Stage stage) => $"deadline-{stage}";
 
     private static string RetryKey(Stage stage) => $"retry-{stage}";
 
-    private sealed record RetryStage(Stage Stage);
+    private sealed record RetryTimer(Stage Stage);
 
-    private sealed record StageDeadlinePassed(Stage Stage, int Attempt);
+    private sealed record DeadlineTimer(Stage Stage, int Attempt);
 
     private sealed record HistoryTimedOut
     {
         public static HistoryTimedOut Instance { get; } = new();
+    }
+
+    private sealed record AskDurableAgain
+    {
+        public static AskDurableAgain Instance { get; } = new();
     }
 }

@@ -58,9 +58,8 @@ public sealed class ClipProjection : ReceiveActor, IWithTimers
 
     private void LoadOffset()
     {
-        _store.EnsureSchemaAsync(_stopping.Token)
-            .ContinueWith(_ => _store.LoadOffsetAsync(_stopping.Token), _stopping.Token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default)
-            .Unwrap()
+        // The repository created the schema before it started this projection: it is the schema's one owner.
+        _store.LoadOffsetAsync(_stopping.Token)
             .PipeTo(Self, success: offset => new OffsetLoaded(offset), failure: ex => new StreamStopped(ex));
     }
 

@@ -14,6 +14,17 @@ public static class RepositoryProtocol
     /// <param name="State">The clip folded from its journal; null when the journal could not be read.</param>
     public sealed record ClipHistory(ClipId ClipId, ClipState? State);
 
+    /// <summary>
+    /// Asks to hear <see cref="ClipDurable"/> once every event of the clip received so far is durable: confirmed
+    /// by the journal, or written to the local spool and fsync'd. <see cref="ClipNotDurable"/> when one was dropped.
+    /// Durability contract: a clip is marked done at its source only after this answer.
+    /// </summary>
+    public sealed record AwaitClipDurable(ClipId ClipId);
+
+    public sealed record ClipDurable(ClipId ClipId);
+
+    public sealed record ClipNotDurable(ClipId ClipId, string Reason);
+
     public sealed record GetStoreHealth
     {
         public static GetStoreHealth Instance { get; } = new();

@@ -8,11 +8,18 @@ namespace HomeSec.Actors.Workers;
 /// Fans an alert out to the notifiers it names, in parallel. Each notifier's failure is its own value;
 /// the others still deliver.
 /// </summary>
-public sealed class NotifyWorker(IReadOnlyList<NamedNotifier> notifiers, TimeSpan timeout)
-    : StageWorker<SendAlert, IReadOnlyList<StageResult<string>>>(timeout)
+public sealed class NotifyWorker(IReadOnlyList<NamedNotifier> notifiers, TimeSpan timeout, int parallelism)
+    : StageWorker<SendAlert, IReadOnlyList<StageResult<string>>>(timeout, parallelism)
 {
-    public static Props Props(IReadOnlyList<NamedNotifier> notifiers, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new NotifyWorker(notifiers, timeout));
+    public static Props Props(IReadOnlyList<NamedNotifier> notifiers, TimeSpan timeout, int parallelism) =>
+        Akka.Actor.Props.Create(() => new NotifyWorker(notifiers, timeout, parallelism));
+
+    protected override Stage Stage => Stage.Notify;
+
+    protected override (HomeSec.Core.Clips.ClipId ClipId, Stage Stage, int Attempt) KeyOf(SendAlert job) => (job.Alert.ClipId, Stage.Notify, job.Attempt);
+
+    protected override IEnumerable<StageError> ErrorsIn(object reply, SendAlert job) =>
+        reply is NotifyResult result ? result.Outcomes.OfType<StageResult<string>.Failure>().Select(f => f.Error) : [];
 
     protected override async Task<IReadOnlyList<StageResult<string>>> ExecuteAsync(SendAlert job, CancellationToken cancellationToken)
     {

@@ -15,15 +15,19 @@ namespace HomeSec.Actors.Workers;
 /// clip in storage. Storing it is best-effort: the analysis is already in the clip's events, so a storage failure
 /// is logged and does not fail the stage.
 /// </summary>
-public sealed class VlmWorker(IVlmAnalyzer analyzer, string pluginName, TimeSpan timeout, IStorageBackend? storage)
-    : StageWorker<StartVlm, AnalysisResult>(timeout)
+public sealed class VlmWorker(IVlmAnalyzer analyzer, string pluginName, TimeSpan timeout, IStorageBackend? storage, int parallelism)
+    : StageWorker<StartVlm, AnalysisResult>(timeout, parallelism)
 {
     public const string AnalysisFileName = "analysis.json";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public static Props Props(IVlmAnalyzer analyzer, string pluginName, TimeSpan timeout, IStorageBackend? storage) =>
-        Akka.Actor.Props.Create(() => new VlmWorker(analyzer, pluginName, timeout, storage));
+    public static Props Props(IVlmAnalyzer analyzer, string pluginName, TimeSpan timeout, IStorageBackend? storage, int parallelism) =>
+        Akka.Actor.Props.Create(() => new VlmWorker(analyzer, pluginName, timeout, storage, parallelism));
+
+    protected override Stage Stage => Stage.Vlm;
+
+    protected override (ClipId ClipId, Stage Stage, int Attempt) KeyOf(StartVlm job) => (job.Clip.ClipId, Stage.Vlm, job.Attempt);
 
     protected override async Task<AnalysisResult> ExecuteAsync(StartVlm job, CancellationToken cancellationToken)
     {

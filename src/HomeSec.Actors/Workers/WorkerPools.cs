@@ -1,12 +1,11 @@
 using Akka.Actor;
-using Akka.Routing;
 using HomeSec.Actors.Workers.Outbox;
 
 namespace HomeSec.Actors.Workers;
 
 /// <summary>
-/// The parent of the worker router pools (<c>workers/upload</c>, <c>workers/filter</c>, <c>workers/vlm</c>,
-/// <c>workers/notify</c>) and of one outbox per notifier (<c>workers/outbox-{name}</c>). It tells its
+/// The parent of the stage workers (<c>workers/upload</c>, <c>workers/filter</c>, <c>workers/vlm</c>,
+/// <c>workers/notify</c>, each running up to its <c>*_workers</c> jobs at once) and of one outbox per notifier (<c>workers/outbox-{name}</c>). It tells its
 /// parent the pools once they exist.
 /// </summary>
 public sealed class WorkerPools : ReceiveActor
@@ -15,12 +14,12 @@ public sealed class WorkerPools : ReceiveActor
 
     public WorkerPools(WorkerPoolSettings settings, IActorRef repository)
     {
-        var uploads = StartPool(UploadWorker.Props(settings.Storage, settings.StoragePlugin, settings.StorageTimeout), settings.UploadWorkers, "upload");
-        var filters = StartPool(FilterWorker.Props(settings.Filter, settings.FilterPlugin, settings.FilterTimeout), settings.FilterWorkers, "filter");
+        var uploads = StartStage(UploadWorker.Props(settings.Storage, settings.StoragePlugin, settings.StorageTimeout, settings.UploadWorkers), "upload");
+        var filters = StartStage(FilterWorker.Props(settings.Filter, settings.FilterPlugin, settings.FilterTimeout, settings.FilterWorkers), "filter");
         var vlm = settings.Vlm is { } analyzer
-            ? StartPool(VlmWorker.Props(analyzer, settings.VlmPlugin!, settings.VlmTimeout, settings.Storage), settings.VlmWorkers, "vlm")
+            ? StartStage(VlmWorker.Props(analyzer, settings.VlmPlugin!, settings.VlmTimeout, settings.Storage, settings.VlmWorkers), "vlm")
             : null;
-        var notify = StartPool(NotifyWorker.Props(settings.Notifiers, settings.NotifyTimeout), settings.NotifyWorkers, "notify");
+        var notify = StartStage(NotifyWorker.Props(settings.Notifiers, settings.NotifyTimeout, settings.NotifyWorkers), "notify");
         var outboxes = settings.Outbox is { } outbox
             ? settings.Notifiers.ToDictionary(
                 n => n.Name,
@@ -39,10 +38,8 @@ public sealed class WorkerPools : ReceiveActor
     /// <summary>Workers catch plugin failures themselves; one that still throws has a bug and is restarted.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Restart);
 
-    private IActorRef StartPool(Props worker, int size, string name) =>
-        Context.ActorOf(worker
-            .WithDispatcher(Dispatcher)
-            .WithRouter(new RoundRobinPool(size).WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart))), name);
+    /// <summary>One actor per stage, running its jobs with bounded parallelism (see <see cref="StageWorker{TJob,TValue}"/>).</summary>
+    private static IActorRef StartStage(Props stage, string name) => Context.ActorOf(stage.WithDispatcher(Dispatcher), name);
 }
 
 public sealed record WorkerPoolsReady(IActorRef Uploads, IActorRef Filters, IActorRef? Vlm, IActorRef Notify)

@@ -27,6 +27,15 @@ public sealed record ClipState
     /// <summary>Notifiers whose outbox holds this clip's alert (delivered later, then also in <see cref="NotifiedBy"/>).</summary>
     public ImmutableHashSet<string> QueuedFor { get; init; } = [];
     public ImmutableList<ErrorInfo> Errors { get; init; } = [];
+
+    /// <summary>The last attempt started per stage (wire name), so a resumed clip continues its retries instead of restarting them.</summary>
+    public ImmutableDictionary<string, int> Attempts { get; init; } = ImmutableDictionary<string, int>.Empty;
+
+    /// <summary>Failed upload attempts: uploads are retried until stored, and the alert waits for at most the retry budget of them.</summary>
+    public int UploadFailures { get; init; }
+
+    /// <summary>Notifiers that will not deliver this clip's alert (rejected it, or failed every retry with no outbox).</summary>
+    public ImmutableHashSet<string> NotifiersGivenUp { get; init; } = [];
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
 
@@ -53,7 +62,15 @@ public sealed record ClipState
                 UploadFailed = false,
                 Status = Status == ClipStatus.QueuedLocal ? ClipStatus.Uploaded : Status,
             },
-            UploadFailed { WillRetry: false } e => this with { UploadFailed = true, Errors = Errors.Add(e.Error) },
+            UploadStarted e => this with { Attempts = Attempts.SetItem(Stage.Upload.ToWireName(), e.Attempt) },
+            UploadFailed e => this with
+            {
+                UploadFailed = UploadFailed || !e.WillRetry,
+                UploadFailures = UploadFailures + 1,
+                Errors = e.WillRetry ? Errors : Errors.Add(e.Error), // journals before uploads retried for ever
+            },
+            FilterStarted e => this with { Attempts = Attempts.SetItem(Stage.Filter.ToWireName(), e.Attempt) },
+            VlmStarted e => this with { Attempts = Attempts.SetItem(Stage.Vlm.ToWireName(), e.Attempt) },
             FilterCompleted e => this with { Filter = e.Result },
             FilterFailed { WillRetry: false } e => this with { Errors = Errors.Add(e.Error) },
             VlmCompleted e => this with { Analysis = e.Result, Status = Advance(ClipStatus.Analyzed) },
@@ -62,7 +79,12 @@ public sealed record ClipState
             AlertDecisionMade e => this with { AlertDecision = e.Decision, Status = Advance(ClipStatus.Analyzed) },
             NotificationSent e => this with { NotifiedBy = NotifiedBy.Add(e.Notifier), QueuedFor = QueuedFor.Remove(e.Notifier) },
             NotificationQueued e => this with { QueuedFor = QueuedFor.Add(e.Notifier) },
-            NotificationFailed { WillRetry: false } e => this with { Errors = Errors.Add(e.Error) },
+            NotificationFailed e => this with
+            {
+                Attempts = Attempts.SetItem(Stage.Notify.ToWireName(), Math.Max(Attempt(Stage.Notify), e.Attempt)),
+                NotifiersGivenUp = e.WillRetry ? NotifiersGivenUp : NotifiersGivenUp.Add(e.Notifier),
+                Errors = e.WillRetry ? Errors : Errors.Add(e.Error),
+            },
             ClipCompleted e => this with { Status = e.HadErrors ? ClipStatus.Error : ClipStatus.Done },
             ClipDeleted => this with { Status = ClipStatus.Deleted },
             ClipRechecked => this with { Status = ClipStatus.QueuedLocal, AlertDecision = null, Analysis = null, Filter = null },
@@ -70,6 +92,9 @@ public sealed record ClipState
         };
         return next with { UpdatedAt = evt.At, CreatedAt = next.CreatedAt ?? evt.At };
     }
+
+    /// <summary>The last attempt of the stage this clip's events record (0: never started).</summary>
+    public int Attempt(Stage stage) => Attempts.GetValueOrDefault(stage.ToWireName());
 
     public bool IsFinished => Status is ClipStatus.Done or ClipStatus.Error or ClipStatus.Deleted;
 

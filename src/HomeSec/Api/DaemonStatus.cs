@@ -3,6 +3,7 @@ using HomeSec.Actors.Cameras;
 using HomeSec.Actors.Clips;
 using HomeSec.Actors.Inference;
 using HomeSec.Actors.Repository;
+using HomeSec.Actors.Workers;
 using HomeSec.Actors.Workers.Outbox;
 
 namespace HomeSec.Api;
@@ -13,11 +14,15 @@ public sealed record DaemonStatus(
     ClipProtocol.ClipsInFlight Clips,
     RepositoryProtocol.StoreHealth Store,
     InferenceProtocol.InferenceStatus Inference,
-    IReadOnlyList<OutboxProtocol.OutboxStatus> Outboxes)
+    IReadOnlyList<OutboxProtocol.OutboxStatus> Outboxes,
+    IReadOnlyDictionary<string, WorkerProtocol.StageHealth> Stages)
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
 
-    public bool Healthy => Cameras.Cameras.Values.All(h => h.Healthy) && Store.Mode == "online";
+    /// <summary>Storing clips is P0: storage is degraded while uploads fail (they are retried until stored).</summary>
+    public bool StorageHealthy => !Stages.TryGetValue("upload", out var upload) || upload.Healthy;
+
+    public bool Healthy => Cameras.Cameras.Values.All(h => h.Healthy) && Store.Mode == "online" && StorageHealthy;
 
     /// <summary>Null when the actor system does not answer in time.</summary>
     public static async Task<DaemonStatus?> QueryAsync(IActorRef homesec, CancellationToken cancellationToken)
@@ -27,12 +32,16 @@ public sealed record DaemonStatus(
             var outboxes = await homesec.Ask<OutboxProtocol.NotifierOutboxes>(OutboxProtocol.GetNotifierOutboxes.Instance, QueryTimeout, cancellationToken);
             var outboxStatus = await Task.WhenAll(outboxes.Outboxes.Values.Select(outbox =>
                 outbox.Ask<OutboxProtocol.OutboxStatus>(OutboxProtocol.GetOutboxStatus.Instance, QueryTimeout, cancellationToken)));
+            var stages = await homesec.Ask<WorkerProtocol.Stages>(WorkerProtocol.GetStages.Instance, QueryTimeout, cancellationToken);
+            var stageHealth = await Task.WhenAll(stages.ByName.Select(async pair =>
+                (pair.Key, await pair.Value.Ask<WorkerProtocol.StageHealth>(WorkerProtocol.GetStageHealth.Instance, QueryTimeout, cancellationToken))));
             return new DaemonStatus(
                 await homesec.Ask<CameraProtocol.CamerasHealth>(CameraProtocol.GetCamerasHealth.Instance, QueryTimeout, cancellationToken),
                 await homesec.Ask<ClipProtocol.ClipsInFlight>(ClipProtocol.GetClipsInFlight.Instance, QueryTimeout, cancellationToken),
                 await homesec.Ask<RepositoryProtocol.StoreHealth>(RepositoryProtocol.GetStoreHealth.Instance, QueryTimeout, cancellationToken),
                 await homesec.Ask<InferenceProtocol.InferenceStatus>(InferenceProtocol.GetInferenceStatus.Instance, QueryTimeout, cancellationToken),
-                outboxStatus.OrderBy(o => o.Notifier, StringComparer.Ordinal).ToList());
+                outboxStatus.OrderBy(o => o.Notifier, StringComparer.Ordinal).ToList(),
+                stageHealth.ToDictionary(p => p.Key, p => p.Item2, StringComparer.Ordinal));
         }
         catch (AskTimeoutException)
         {

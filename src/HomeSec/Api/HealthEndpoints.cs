@@ -18,12 +18,40 @@ public static class HealthEndpoints
                 return Results.Json(new { status = "unavailable", detail = "the actor system did not answer in time" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            var (cameras, clips, store, inference, outboxes) = status;
+            var (cameras, clips, store, inference, outboxes, stages) = status;
+            var upload = stages.GetValueOrDefault("upload");
             var body = new
             {
                 status = status.Healthy ? "ok" : "degraded",
                 sources = cameras.Cameras.ToDictionary(c => c.Key, c => new { healthy = c.Value.Healthy, last_heartbeat = c.Value.LastHeartbeat, detail = c.Value.Detail }),
-                clips = new { in_flight = clips.Running.Count, waiting = clips.Waiting, running = clips.Running.Select(id => id.Value).Order(StringComparer.Ordinal) },
+                clips = new
+                {
+                    in_flight = clips.Running.Count,
+                    waiting = clips.Waiting,
+                    waiting_for_storage = clips.WaitingForStorage.Count,
+                    running = clips.Running.Select(id => id.Value).Order(StringComparer.Ordinal),
+                },
+                storage = new
+                {
+                    healthy = status.StorageHealthy,
+                    uploads_running = upload?.Running ?? 0,
+                    uploads_queued = upload?.Queued ?? 0,
+                    consecutive_failures = upload?.ConsecutiveFailures ?? 0,
+                    last_error_kind = upload?.LastErrorKind,
+                    last_error = upload?.LastError,
+                    last_success = upload?.LastSuccessAt,
+                },
+                stages = stages.ToDictionary(s => s.Key, s => new
+                {
+                    healthy = s.Value.Healthy,
+                    running = s.Value.Running,
+                    queued = s.Value.Queued,
+                    parallelism = s.Value.Parallelism,
+                    succeeded = s.Value.Succeeded,
+                    failed = s.Value.Failed,
+                    consecutive_failures = s.Value.ConsecutiveFailures,
+                    last_error_kind = s.Value.LastErrorKind,
+                }),
                 notifiers = outboxes.ToDictionary(o => o.Notifier, o => new { outbox_waiting = o.Waiting, outbox_dropped = o.Dropped }),
                 state_store = new { healthy = store.Mode == "online", mode = store.Mode, spooled_events = store.Spooled, dropped_events = store.Dropped, last_error = store.LastError },
                 inference = inference.Enabled

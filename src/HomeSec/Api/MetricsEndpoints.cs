@@ -42,6 +42,14 @@ public static class MetricsEndpoints
                 text.Append(CultureInfo.InvariantCulture, $"homesec_notifier_outbox_dropped_total{{notifier=\"{outbox.Notifier}\"}} {outbox.Dropped}\n");
             }
 
+            Gauge(text, "homesec_clips_waiting_for_storage", "clips analysed and alerted whose upload is retried with backoff", status.Clips.WaitingForStorage.Count);
+            Gauge(text, "homesec_storage_healthy", "1 while uploads succeed; 0 while they fail (retried until stored)", status.StorageHealthy ? 1 : 0);
+            if (status.Stages.TryGetValue("upload", out var upload))
+            {
+                Counter(text, "homesec_uploads_failed_total", "failed upload attempts (each is retried)", upload.Failed);
+                Gauge(text, "homesec_uploads_consecutive_failures", "failed upload attempts since the last stored clip", upload.ConsecutiveFailures);
+            }
+
             Gauge(text, "homesec_state_store_online", "1 when events go straight to the database", status.Store.Mode == "online" ? 1 : 0);
             Gauge(text, "homesec_state_store_spooled_events", "events waiting on local disk for the database", status.Store.Spooled);
             Counter(text, "homesec_state_store_dropped_events_total", "events lost because the spool was full", status.Store.Dropped);

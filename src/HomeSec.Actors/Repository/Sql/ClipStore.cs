@@ -33,10 +33,23 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
 
     private string JsonField(string column, string field) => IsPostgres ? $"({column}->>'{field}')" : $"json_extract({column}, '$.{field}')";
 
-    /// <summary>Creates what is missing; safe to run at every start and after every outage.</summary>
+    /// <summary>
+    /// Creates what is missing; safe to run at every start and after every outage. In a process only the
+    /// repository calls it; across processes (two daemons, or a CLI, on one PostgreSQL) a transaction-scoped
+    /// advisory lock makes them take turns, because concurrent <c>CREATE TABLE IF NOT EXISTS</c> of one table
+    /// collide on PostgreSQL's catalog (23505) instead of waiting.
+    /// </summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (IsPostgres)
+        {
+            await using var lockCommand = Command(connection, "SELECT pg_advisory_xact_lock(7306583244719506)");
+            lockCommand.Transaction = transaction;
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var statements = new List<string>(IsPostgres ? PostgresJournalTables : SqliteJournalTables);
 
         statements.AddRange(
@@ -52,8 +65,11 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
         foreach (var sql in statements)
         {
             await using var command = Command(connection, sql);
+            command.Transaction = transaction;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<long> LoadOffsetAsync(CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ public sealed class ClipSupervisorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSecA
     private static readonly StoredObject Stored = new("local://front_door/x.mp4", "file:///data/storage/front_door/x.mp4");
 
     [Fact]
-    public void Should_send_the_alert_with_upload_failed_when_every_upload_attempt_fails()
+    public void Should_alert_with_upload_failed_after_the_retry_budget_and_keep_retrying_the_upload_until_it_is_stored()
     {
         // Given
         var probes = new PipelineProbes(this);
@@ -36,17 +36,85 @@ public sealed class ClipSupervisorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSecA
             probes.Uploads.Reply(new UploadResult(clip.ClipId, upload.Attempt, StageResult<StoredObject>.Fail(new UploadError(clip.ClipId, "local", new IOException("disk full")))));
         }
 
-        // Then
         var alert = probes.Notify.ExpectMsg<SendAlert>().Alert;
+        probes.Notify.Reply(new NotifyResult(clip.ClipId, 1, [StageResult<string>.Ok("log")]));
+        Assert.Equal(clip.ClipId, parent.ExpectMsg<ClipWaitingForStorage>().ClipId);
+        var third = probes.Uploads.ExpectMsg<StartUpload>(TimeSpan.FromSeconds(5));
+        probes.Uploads.Reply(new UploadResult(clip.ClipId, third.Attempt, StageResult<StoredObject>.Ok(Stored)));
+
+        // Then
         Assert.True(alert.UploadFailed);
         Assert.Null(alert.ViewUrl);
         Assert.Null(alert.StorageUri);
-        probes.Notify.Reply(new NotifyResult(clip.ClipId, 1, [StageResult<string>.Ok("log")]));
+        Assert.Equal(3, third.Attempt);
         var events = probes.EventsUntilCompleted();
-        var finalFailure = Assert.Single(events.OfType<UploadFailed>(), e => !e.WillRetry);
-        Assert.Equal("disk full", finalFailure.Error.Message);
-        Assert.Equal("upload", finalFailure.Error.Stage);
-        Assert.Equal(ClipStatus.Error, parent.ExpectMsg<ClipProcessed>().Status);
+        Assert.All(events.OfType<UploadFailed>(), f => Assert.True(f.WillRetry));
+        Assert.Equal("disk full", events.OfType<UploadFailed>().First().Error.Message);
+        Assert.Contains(events, e => e is UploadCompleted);
+        Assert.Equal(ClipStatus.Done, parent.ExpectMsg<ClipProcessed>().Status);
+    }
+
+    [Fact]
+    public void Should_tell_the_parent_the_clip_is_processed_only_after_the_repository_says_its_events_are_durable()
+    {
+        // Given
+        var probes = new PipelineProbes(this, answerDurability: false);
+        var clip = PipelineProbes.Clip();
+        var parent = CreateTestProbe();
+        var supervisor = parent.ChildActorOf(ClipSupervisor.Props(clip, probes.Pipeline(policy: PipelineProbes.Policy(notifyOnMotion: false))));
+        ReplyToFilter(probes, FilterResult.NoDetector);
+        ReplyToUpload(probes, clip);
+        probes.EventsUntilCompleted();
+
+        // When
+        var request = probes.Repository.ExpectMsg<AwaitClipDurable>();
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        supervisor.Tell(new ClipDurable(clip.ClipId));
+
+        // Then
+        Assert.Equal(clip.ClipId, request.ClipId);
+        Assert.Equal(ClipStatus.Done, parent.ExpectMsg<ClipProcessed>().Status);
+    }
+
+    [Fact]
+    public void Should_stop_without_telling_the_parent_when_the_repository_could_not_keep_the_clips_events()
+    {
+        // Given
+        var probes = new PipelineProbes(this, answerDurability: false);
+        var clip = PipelineProbes.Clip();
+        var parent = CreateTestProbe();
+        var supervisor = parent.ChildActorOf(ClipSupervisor.Props(clip, probes.Pipeline(policy: PipelineProbes.Policy(notifyOnMotion: false))));
+        parent.Watch(supervisor);
+        ReplyToFilter(probes, FilterResult.NoDetector);
+        ReplyToUpload(probes, clip);
+        probes.EventsUntilCompleted();
+        probes.Repository.ExpectMsg<AwaitClipDurable>();
+
+        // When
+        supervisor.Tell(new ClipNotDurable(clip.ClipId, "spool full"));
+
+        // Then
+        parent.ExpectTerminated(supervisor);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Should_wait_until_the_alert_decision_is_durable_before_it_sends_the_alert()
+    {
+        // Given
+        var probes = new PipelineProbes(this, answerDurability: false);
+        var clip = PipelineProbes.Clip();
+        var supervisor = CreateTestProbe().ChildActorOf(ClipSupervisor.Props(clip, probes.Pipeline()));
+        ReplyToFilter(probes, FilterResult.NoDetector);
+        ReplyToUpload(probes, clip);
+
+        // When
+        probes.Repository.FishForMessage(m => m is AwaitClipDurable);
+        probes.Notify.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        supervisor.Tell(new ClipDurable(clip.ClipId));
+
+        // Then
+        Assert.Equal(clip.ClipId, probes.Notify.ExpectMsg<SendAlert>().Alert.ClipId);
     }
 
     [Fact]
@@ -103,19 +171,19 @@ public sealed class ClipSupervisorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSecA
     }
 
     [Fact]
-    public void Should_retry_with_growing_backoff_and_stop_at_the_limit_when_a_stage_keeps_failing()
+    public void Should_retry_uploads_with_growing_backoff_capped_at_the_maximum_when_they_keep_failing()
     {
         // Given
         var probes = new PipelineProbes(this);
         var clip = PipelineProbes.Clip();
         var backoff = TimeSpan.FromMilliseconds(150);
-        var retry = new HomeSec.Core.Config.RetryConfig(3, backoff, TimeSpan.FromSeconds(5));
+        var retry = new HomeSec.Core.Config.RetryConfig(3, backoff, backoff * 2);
 
         // When
         CreateTestProbe().ChildActorOf(ClipSupervisor.Props(clip, probes.Pipeline(retry, policy: PipelineProbes.Policy(notifyOnMotion: false))));
         ReplyToFilter(probes, FilterResult.NoDetector);
         var sentAt = new List<DateTime>();
-        for (var attempt = 1; attempt <= 3; attempt++)
+        for (var attempt = 1; attempt <= 5; attempt++)
         {
             var upload = probes.Uploads.ExpectMsg<StartUpload>(TimeSpan.FromSeconds(5));
             sentAt.Add(DateTime.UtcNow);
@@ -124,12 +192,10 @@ public sealed class ClipSupervisorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSecA
         }
 
         // Then
-        probes.Uploads.ExpectNoMsg(backoff * 6);
         Assert.True(sentAt[1] - sentAt[0] >= backoff * 0.9, $"second attempt after {(sentAt[1] - sentAt[0]).TotalMilliseconds} ms");
         Assert.True(sentAt[2] - sentAt[1] >= backoff * 2 * 0.9, $"third attempt after {(sentAt[2] - sentAt[1]).TotalMilliseconds} ms");
-        var failures = probes.EventsUntilCompleted().OfType<UploadFailed>().ToList();
-        Assert.Equal([true, true, false], failures.Select(f => f.WillRetry));
-        Assert.Equal([1, 2, 3], failures.Select(f => f.Attempt));
+        Assert.True(sentAt[4] - sentAt[3] >= backoff * 2 * 0.9, $"fifth attempt after {(sentAt[4] - sentAt[3]).TotalMilliseconds} ms");
+        Assert.NotNull(probes.Uploads.ExpectMsg<StartUpload>(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

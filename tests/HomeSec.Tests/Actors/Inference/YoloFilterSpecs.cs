@@ -142,7 +142,8 @@ public sealed class YoloFilterSpecs : Akka.TestKit.Xunit2.TestKit, IClassFixture
     {
         // Given
         var path = kind == "garbage" ? _clips.Garbage : _clips.Truncated;
-        var worker = Sys.ActorOf(FilterWorker.Props(Filter(), "yolo", TimeSpan.FromSeconds(20)));
+        IgnoreMessages(m => m is HomeSec.Actors.Workers.WorkerProtocol.StageJobStarted or HomeSec.Actors.Workers.WorkerProtocol.StageJobQueued);
+        var worker = Sys.ActorOf(FilterWorker.Props(Filter(), "yolo", TimeSpan.FromSeconds(20), parallelism: 1));
 
         // When
         worker.Tell(new StartFilter(Clip(path), 1), TestActor);
@@ -161,7 +162,8 @@ public sealed class YoloFilterSpecs : Akka.TestKit.Xunit2.TestKit, IClassFixture
         // Given
         var silent = new SilentDetector();
         var filter = new YoloFilter(new YoloFilterOptions(_model, 2, 0.5f, 0.45f, 0, [], true, InferenceOptions.Default), silent, ["person"]);
-        var worker = Sys.ActorOf(FilterWorker.Props(filter, "yolo", TimeSpan.FromMilliseconds(500)));
+        IgnoreMessages(m => m is HomeSec.Actors.Workers.WorkerProtocol.StageJobStarted or HomeSec.Actors.Workers.WorkerProtocol.StageJobQueued);
+        var worker = Sys.ActorOf(FilterWorker.Props(filter, "yolo", TimeSpan.FromMilliseconds(500), parallelism: 1));
 
         // When
         worker.Tell(new StartFilter(Clip(_clips.RedBox), 1), TestActor);

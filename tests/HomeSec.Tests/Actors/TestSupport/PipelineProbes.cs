@@ -9,14 +9,46 @@ using HomeSec.Core.Plugins.AlertPolicies.Default;
 
 namespace HomeSec.Tests.Actors.TestSupport;
 
-/// <summary>Test probes standing in for the worker pools and the repository of a <see cref="ClipPipeline"/>.</summary>
-public sealed class PipelineProbes(TestKitBase testKit)
+/// <summary>
+/// Test probes standing in for the worker pools and the repository of a <see cref="ClipPipeline"/>.
+/// The repository probe answers every durability request at once (unless <paramref name="answerDurability"/> is off)
+/// and keeps those requests out of its queue, so specs see the clip's events only.
+/// </summary>
+public sealed class PipelineProbes
 {
-    public TestProbe Uploads { get; } = testKit.CreateTestProbe("uploads");
-    public TestProbe Filters { get; } = testKit.CreateTestProbe("filters");
-    public TestProbe Vlm { get; } = testKit.CreateTestProbe("vlm");
-    public TestProbe Notify { get; } = testKit.CreateTestProbe("notify");
-    public TestProbe Repository { get; } = testKit.CreateTestProbe("repository");
+    public PipelineProbes(TestKitBase testKit, bool answerDurability = true)
+    {
+        Uploads = testKit.CreateTestProbe("uploads");
+        Filters = testKit.CreateTestProbe("filters");
+        Vlm = testKit.CreateTestProbe("vlm");
+        Notify = testKit.CreateTestProbe("notify");
+        Repository = testKit.CreateTestProbe("repository");
+        if (answerDurability)
+        {
+            Repository.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+            {
+                if (message is HomeSec.Actors.Repository.RepositoryProtocol.AwaitClipDurable request)
+                {
+                    Interlocked.Increment(ref _durabilityRequests);
+                    sender.Tell(new HomeSec.Actors.Repository.RepositoryProtocol.ClipDurable(request.ClipId));
+                }
+
+                return AutoPilot.KeepRunning;
+            }));
+            Repository.IgnoreMessages(m => m is HomeSec.Actors.Repository.RepositoryProtocol.AwaitClipDurable);
+        }
+    }
+
+    private int _durabilityRequests;
+
+    public TestProbe Uploads { get; }
+    public TestProbe Filters { get; }
+    public TestProbe Vlm { get; }
+    public TestProbe Notify { get; }
+    public TestProbe Repository { get; }
+
+    /// <summary>How many times the clip asked whether its events are durable.</summary>
+    public int DurabilityRequests => Volatile.Read(ref _durabilityRequests);
 
     public static RetryConfig FastRetry(int maxAttempts = 3, double backoffMs = 20) =>
         new(maxAttempts, TimeSpan.FromMilliseconds(backoffMs), TimeSpan.FromSeconds(1));

@@ -35,7 +35,8 @@ public sealed class VlmWorkerSpecs(TestClipFixture fixture)
         var root = Path.Combine(Path.GetTempPath(), "homesec-storage-" + Guid.NewGuid().ToString("N"));
         var storage = new LocalStorage(new LocalStorageOptions(root, null));
         var clip = PipelineProbes.Clip();
-        var worker = Sys.ActorOf(VlmWorker.Props(new StubAnalyzer(Analysis), "openai", TimeSpan.FromSeconds(10), storage));
+        IgnoreMessages(m => m is HomeSec.Actors.Workers.WorkerProtocol.StageJobStarted or HomeSec.Actors.Workers.WorkerProtocol.StageJobQueued);
+        var worker = Sys.ActorOf(VlmWorker.Props(new StubAnalyzer(Analysis), "openai", TimeSpan.FromSeconds(10), storage, parallelism: 1));
 
         // When
         worker.Tell(new StartVlm(clip, Person, 1), TestActor);
@@ -56,7 +57,8 @@ public sealed class VlmWorkerSpecs(TestClipFixture fixture)
     {
         // Given
         var clip = PipelineProbes.Clip();
-        var worker = Sys.ActorOf(VlmWorker.Props(new StubAnalyzer(Analysis), "openai", TimeSpan.FromSeconds(10), new BrokenStorage()));
+        IgnoreMessages(m => m is HomeSec.Actors.Workers.WorkerProtocol.StageJobStarted or HomeSec.Actors.Workers.WorkerProtocol.StageJobQueued);
+        var worker = Sys.ActorOf(VlmWorker.Props(new StubAnalyzer(Analysis), "openai", TimeSpan.FromSeconds(10), new BrokenStorage(), parallelism: 1));
 
         // When
         worker.Tell(new StartVlm(clip, Person, 1), TestActor);
@@ -134,7 +136,8 @@ public sealed class VlmWorkerSpecs(TestClipFixture fixture)
             OpenAiAnalyzerOptions.DefaultPrompt, ResponseFormatMode.Auto, 512, null, MaxRetries: 1, TimeSpan.FromMilliseconds(10),
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), ActivityVocabulary.Builtin);
         var analyzer = new OpenAiAnalyzer(options, NullLogger<OpenAiAnalyzer>.Instance, TimeProvider.System);
-        var worker = Sys.ActorOf(VlmWorker.Props(analyzer, "openai", TimeSpan.FromSeconds(30), storage: null));
+        IgnoreMessages(m => m is HomeSec.Actors.Workers.WorkerProtocol.StageJobStarted or HomeSec.Actors.Workers.WorkerProtocol.StageJobQueued);
+        var worker = Sys.ActorOf(VlmWorker.Props(analyzer, "openai", TimeSpan.FromSeconds(30), storage: null, parallelism: 1));
         var pipeline = probes.Pipeline(PipelineProbes.FastRetry(maxAttempts: 1)) with { Vlm = worker, VlmPlugin = "openai" };
         var clip = fixture.Clip;
         parent.ChildActorOf(ClipSupervisor.Props(clip, pipeline));

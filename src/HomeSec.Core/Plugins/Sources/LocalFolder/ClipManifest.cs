@@ -8,6 +8,8 @@ namespace HomeSec.Core.Plugins.Sources.LocalFolder;
 /// An append-only JSON-lines file of the clips a folder source handed over and which of them the
 /// pipeline finished. Each line is flushed to disk before the clip is handed over, so a crash never
 /// loses a clip nor hands one over twice once it was finished. Compacted when opened.
+/// Thread-safe: a source's watch loop and the pipeline's "processed" calls use it at the same time, so
+/// the lock lives here rather than in every source (appends take turns; lookups see whole entries).
 /// </summary>
 public sealed class ClipManifest : IAsyncDisposable
 {
@@ -15,6 +17,7 @@ public sealed class ClipManifest : IAsyncDisposable
     private readonly Dictionary<string, Entry> _byFile = new(StringComparer.Ordinal);
     private readonly Dictionary<ClipId, Entry> _byClip = [];
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _entries = new();
     private FileStream? _stream;
 
     private ClipManifest(string path) => _path = path;
@@ -36,25 +39,60 @@ public sealed class ClipManifest : IAsyncDisposable
     }
 
     /// <summary>Handed over, not yet finished: to hand over again after a restart.</summary>
-    public IReadOnlyList<Entry> Pending => _byClip.Values.Where(e => !e.Done).OrderBy(e => e.ClipId.Value, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<Entry> Pending
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return _byClip.Values.Where(e => !e.Done).OrderBy(e => e.ClipId.Value, StringComparer.Ordinal).ToList();
+            }
+        }
+    }
 
-    public bool Knows(string filePath, long size, DateTimeOffset modifiedAt) =>
-        _byFile.TryGetValue(filePath, out var entry) && entry.Size == size && entry.ModifiedAt == modifiedAt;
+    public bool Knows(string filePath, long size, DateTimeOffset modifiedAt)
+    {
+        lock (_entries)
+        {
+            return _byFile.TryGetValue(filePath, out var entry) && entry.Size == size && entry.ModifiedAt == modifiedAt;
+        }
+    }
 
-    public bool HasClip(ClipId clipId) => _byClip.ContainsKey(clipId);
+    public bool HasClip(ClipId clipId)
+    {
+        lock (_entries)
+        {
+            return _byClip.ContainsKey(clipId);
+        }
+    }
+
+    /// <summary>The entry of a file handed over and not yet done, if any.</summary>
+    public Entry? PendingFor(string filePath)
+    {
+        lock (_entries)
+        {
+            return _byFile.TryGetValue(filePath, out var entry) && !entry.Done ? entry : null;
+        }
+    }
 
     public async Task AddAsync(Entry entry, CancellationToken cancellationToken)
     {
         await AppendAsync(new Line("handed_over", entry.ClipId, entry.FilePath, entry.Size, entry.ModifiedAt), cancellationToken);
-        Remember(entry);
+        lock (_entries)
+        {
+            Remember(entry);
+        }
     }
 
     public async Task MarkDoneAsync(ClipId clipId, CancellationToken cancellationToken)
     {
         await AppendAsync(new Line("done", clipId, null, null, null), cancellationToken);
-        if (_byClip.TryGetValue(clipId, out var entry))
+        lock (_entries)
         {
-            Remember(entry with { Done = true });
+            if (_byClip.TryGetValue(clipId, out var entry))
+            {
+                Remember(entry with { Done = true });
+            }
         }
     }
 
