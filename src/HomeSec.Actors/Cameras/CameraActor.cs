@@ -23,8 +23,11 @@ public sealed class CameraActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
 
-    public CameraActor(string cameraName, Func<IClipSource> createSource, IActorRef coordinator, IActorRef manager)
+    private readonly RunningSources _running;
+
+    public CameraActor(string cameraName, Func<IClipSource> createSource, IActorRef coordinator, IActorRef manager, RunningSources running)
     {
+        _running = running;
         _cameraName = cameraName;
         _source = createSource();
         _coordinator = coordinator;
@@ -41,20 +44,22 @@ public sealed class CameraActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string cameraName, Func<IClipSource> createSource, IActorRef coordinator, IActorRef manager) =>
-        Akka.Actor.Props.Create(() => new CameraActor(cameraName, createSource, coordinator, manager));
+    public static Props Props(string cameraName, Func<IClipSource> createSource, IActorRef coordinator, IActorRef manager, RunningSources running) =>
+        Akka.Actor.Props.Create(() => new CameraActor(cameraName, createSource, coordinator, manager, running));
 
     protected override void PreStart()
     {
         var self = Self;
         var token = _stopping.Token;
-        Task.Run(async () =>
+        var watching = Task.Run(async () =>
         {
             await foreach (var clip in _source.WatchAsync(token))
             {
                 self.Tell(new ClipFound(clip));
             }
-        }, token).PipeTo(self, success: () => new SourceStopped(null), failure: ex => new SourceStopped(ex));
+        }, token);
+        _running.Add(this, _stopping, watching);
+        watching.PipeTo(self, success: () => new SourceStopped(null), failure: ex => new SourceStopped(ex));
         Timers.StartPeriodicTimer(nameof(ReportHealth), ReportHealth.Instance, TimeSpan.Zero, HealthReportInterval);
     }
 

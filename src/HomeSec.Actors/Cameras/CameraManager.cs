@@ -14,12 +14,12 @@ public sealed class CameraManager : ReceiveActor
 {
     private readonly Dictionary<string, SourceHealth> _health = new(StringComparer.Ordinal);
 
-    public CameraManager(IReadOnlyList<CameraSource> cameras, IActorRef coordinator, CameraRestartBackoff backoff)
+    public CameraManager(IReadOnlyList<CameraSource> cameras, IActorRef coordinator, CameraRestartBackoff backoff, RunningSources running)
     {
         foreach (var camera in cameras)
         {
             _health[camera.Name] = new SourceHealth(false, null, "starting");
-            var cameraProps = CameraActor.Props(camera.Name, camera.CreateSource, coordinator, Self);
+            var cameraProps = CameraActor.Props(camera.Name, camera.CreateSource, coordinator, Self, running);
             var supervised = BackoffSupervisor.Props(
                 Backoff.OnFailure(cameraProps, "source", backoff.Min, backoff.Max, randomFactor: 0.2, maxNrOfRetries: -1)
                     .WithAutoReset(backoff.Max));
@@ -30,8 +30,8 @@ public sealed class CameraManager : ReceiveActor
         Receive<GetCamerasHealth>(_ => Sender.Tell(new CamerasHealth(new Dictionary<string, SourceHealth>(_health))));
     }
 
-    public static Props Props(IReadOnlyList<CameraSource> cameras, IActorRef coordinator, CameraRestartBackoff backoff) =>
-        Akka.Actor.Props.Create(() => new CameraManager(cameras, coordinator, backoff));
+    public static Props Props(IReadOnlyList<CameraSource> cameras, IActorRef coordinator, CameraRestartBackoff backoff, RunningSources running) =>
+        Akka.Actor.Props.Create(() => new CameraManager(cameras, coordinator, backoff, running));
 }
 
 /// <summary>A camera's name and how to build its source plugin (once per start of its actor).</summary>

@@ -1,3 +1,4 @@
+using Akka.Event;
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;
@@ -49,8 +50,23 @@ public static class HomeSecAkkaExtensions
                 var root = system.ActorOf(HomeSecRoot.Props(settings), "homesec");
                 registry.Register<HomeSecRoot>(root);
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-clips", () => DrainAsync(root, settings.DrainTimeout));
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "stop-cameras", () => StopCamerasAsync(system, settings));
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "close-notifiers", () => CloseNotifiersAsync(settings));
             });
+
+    /// <summary>
+    /// Stops every camera source and waits for it to end, so each ffmpeg it started is killed and reaped
+    /// before the process exits (the phase timeout in hocon/homesec.conf bounds the wait).
+    /// </summary>
+    private static async Task<Done> StopCamerasAsync(ActorSystem system, HomeSecSettings settings)
+    {
+        if (!await settings.RunningSources.StopAllAsync(TimeSpan.FromSeconds(8)))
+        {
+            system.Log.Warning("{0} camera source(s) did not stop within 8 s", settings.RunningSources.Count);
+        }
+
+        return Done.Instance;
+    }
 
     /// <summary>Lets notifiers say goodbye (the mqtt notifier publishes <c>offline</c>) once no clip needs them.</summary>
     private static async Task<Done> CloseNotifiersAsync(HomeSecSettings settings)

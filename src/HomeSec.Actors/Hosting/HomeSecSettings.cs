@@ -26,6 +26,9 @@ public sealed record HomeSecSettings(
 {
     public CameraRestartBackoff CameraBackoff { get; init; } = CameraRestartBackoff.Default;
 
+    /// <summary>The camera sources' watch loops, which shutdown stops and waits for.</summary>
+    public RunningSources RunningSources { get; init; } = new();
+
     /// <summary>How long shutdown waits for clips in flight (below the phase timeout in hocon/homesec.conf).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -59,9 +59,12 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Runs homesec to completion (e.g. <c>validate</c>) and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToEndAsync(string workingDirectory, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunToEndAsync(string workingDirectory, params string[] arguments) =>
+        RunToEndAsync(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        await using var daemon = Start(workingDirectory, arguments);
+        await using var daemon = Start(workingDirectory, environment, arguments);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await daemon._process.WaitForExitAsync(timeout.Token);
         daemon._process.WaitForExit();

@@ -36,9 +36,14 @@ public sealed class DaemonSandbox : IDisposable
 
     private string SqliteFile => Path.Combine(Root, "homesec.db");
 
-    public DaemonProcess StartDaemon() => DaemonProcess.Start(Root,
-        _postgresConnectionString is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [DsnVariable] = _postgresConnectionString },
-        "run", "--config", ConfigFile);
+    public DaemonProcess StartDaemon() => DaemonProcess.Start(Root, Environment(), "run", "--config", ConfigFile);
+
+    /// <summary>Runs a homesec command (e.g. <c>clips list</c>) against this sandbox's config, to the end.</summary>
+    public Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments) =>
+        DaemonProcess.RunToEndAsync(Root, Environment(), [.. arguments, "--config", ConfigFile]);
+
+    private Dictionary<string, string> Environment() =>
+        _postgresConnectionString is null ? [] : new Dictionary<string, string> { [DsnVariable] = _postgresConnectionString };
 
     /// <summary>Copies a real MP4 into the watched folder under a new name (renamed in, as an uploader finishing a file).</summary>
     /// <returns>The names the clips got in the watched folder.</returns>
@@ -117,6 +122,55 @@ public sealed class DaemonSandbox : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>The clips the folder source marked done in its manifest (what it will never hand over again).</summary>
+    public HashSet<string> ManifestDone()
+    {
+        var path = Path.Combine(WatchDir, ".homesec", "manifest.jsonl");
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        if (!File.Exists(path))
+        {
+            return done;
+        }
+
+        foreach (var line in File.ReadAllLines(path).Where(l => l.Length > 0))
+        {
+            try
+            {
+                var entry = JsonDocument.Parse(line).RootElement;
+                if (entry.GetProperty("op").GetString() == "done")
+                {
+                    done.Add(entry.GetProperty("clip_id").GetString()!);
+                }
+            }
+            catch (JsonException)
+            {
+                // a line cut short by the kill
+            }
+        }
+
+        return done;
+    }
+
+    /// <summary>The clips whose journal stream holds clip_completed (read from the journal table itself, not the projection).</summary>
+    public HashSet<string> JournalCompleted()
+    {
+        const string sql = "SELECT persistence_id FROM journal WHERE manifest = 'clip_completed'";
+        var completed = new HashSet<string>(StringComparer.Ordinal);
+        using System.Data.Common.DbConnection connection = _postgresConnectionString is not null
+            ? new NpgsqlConnection(_postgresConnectionString)
+            : new SqliteConnection($"Data Source={SqliteFile};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            completed.Add(reader.GetString(0)["clip-".Length..]);
+        }
+
+        return completed;
     }
 
     /// <summary>The journal's event manifests of one clip, in sequence order (SQLite sandboxes).</summary>

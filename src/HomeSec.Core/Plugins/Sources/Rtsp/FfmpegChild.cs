@@ -4,8 +4,10 @@ using System.Diagnostics;
 namespace HomeSec.Core.Plugins.Sources.Rtsp;
 
 /// <summary>
-/// A long-running ffmpeg whose stdout the source reads. Disposing kills its whole process tree and waits
-/// for it, so it is never orphaned while this process lives; if this process dies first, ffmpeg's next
+/// A long-running ffmpeg whose stdout the source reads. Disposing kills it (SIGKILL) and waits for it, so it
+/// is never orphaned while this process lives. A plain kill, not of the process tree: ffmpeg has no children,
+/// and the tree kill stops each process (SIGSTOP) before it kills it, so a daemon that exits in between left
+/// a stopped ffmpeg behind for good, holding the camera's connection and its URL in argv; if this process dies first, ffmpeg's next
 /// write to the closed pipe ends it (SIGPIPE). Its stderr is kept (last lines, redacted) for error messages.
 /// </summary>
 internal sealed class FfmpegChild : IAsyncDisposable
@@ -77,7 +79,7 @@ internal sealed class FfmpegChild : IAsyncDisposable
     {
         try
         {
-            _process.Kill(entireProcessTree: true);
+            _process.Kill();
         }
         catch (InvalidOperationException)
         {

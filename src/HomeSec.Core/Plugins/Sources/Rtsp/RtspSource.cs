@@ -34,6 +34,12 @@ public sealed partial class RtspSource : IClipSource
     private PreRollRecorder? _recorder;
     private DateTimeOffset? _lastFrameAt;
     private volatile bool _detectOnMainStream;
+
+    /// <summary>When the main stream last delivered data (ticks of the clock's UTC time); 0: never.</summary>
+    private long _mainDataAtTicks;
+
+    /// <summary>How long detection stays on the main stream before the detect stream is tried again (the seed: every 25–60 s).</summary>
+    private static readonly TimeSpan DetectStreamRetryInterval = TimeSpan.FromSeconds(30);
     private volatile string _problem = "starting";
 
     public RtspSource(RtspSourceOptions options, string cameraName, TimeProvider clock, ILogger<RtspSource> logger)
@@ -155,8 +161,19 @@ public sealed partial class RtspSource : IClipSource
                 detectFailures = 0;
             }
 
+            if (reason == RetryDetectStream)
+            {
+                // Detection ran on the main stream long enough: give the detect stream one more chance.
+                _detectOnMainStream = false;
+                detectFailures = _options.DetectFallbackAttempts - 1;
+                _logger.LogInformation("Camera {Camera}: trying the detect stream {Url} again", _cameraName, UrlRedactor.RedactUrls(_options.DetectUrl ?? _options.MainUrl));
+                continue;
+            }
+
             _problem = $"detect stream {UrlRedactor.RedactUrls(url)}: {reason}";
-            if (!_detectOnMainStream && ++detectFailures >= _options.DetectFallbackAttempts)
+            // Only a detect stream that fails while the main stream works says the detect stream is the problem;
+            // when the camera is down, both fail and the detect stream must stay.
+            if (!_detectOnMainStream && MainStreamWorks() && ++detectFailures >= _options.DetectFallbackAttempts)
             {
                 _detectOnMainStream = true;
                 reconnect.Connected();
@@ -177,6 +194,15 @@ public sealed partial class RtspSource : IClipSource
         }
     }
 
+    private const string RetryDetectStream = "time to retry the detect stream";
+
+    /// <summary>The main stream delivered data within the last frame timeout (plus the connect time of a detect attempt).</summary>
+    private bool MainStreamWorks()
+    {
+        var at = Interlocked.Read(ref _mainDataAtTicks);
+        return at > 0 && _clock.GetUtcNow().UtcTicks - at <= (_options.FrameTimeout + _options.ConnectTimeout).Ticks;
+    }
+
     private async Task<(long Frames, string Reason)> ReadDetectFramesAsync(string url, byte[] frame, CancellationToken token)
     {
         FfmpegChild ffmpeg;
@@ -194,6 +220,8 @@ public sealed partial class RtspSource : IClipSource
             using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(token);
             watchdog.CancelAfter(_options.ConnectTimeout);
             using var killOnStall = watchdog.Token.Register(ffmpeg.Kill);
+            using var retryDetect = _detectOnMainStream && _options.DetectUrl is not null ? new CancellationTokenSource(DetectStreamRetryInterval, _clock) : null;
+            using var killForRetry = retryDetect?.Token.Register(ffmpeg.Kill);
             _detector.Reset();
             long frames = 0;
             try
@@ -208,6 +236,11 @@ public sealed partial class RtspSource : IClipSource
             catch (IOException)
             {
                 // the pipe broke: ffmpeg died or was killed
+            }
+
+            if (retryDetect?.IsCancellationRequested == true && !watchdog.IsCancellationRequested)
+            {
+                return (frames, RetryDetectStream);
             }
 
             var stalled = watchdog.IsCancellationRequested && !token.IsCancellationRequested;
@@ -298,6 +331,7 @@ public sealed partial class RtspSource : IClipSource
                 {
                     total += read;
                     filled += read;
+                    Interlocked.Exchange(ref _mainDataAtTicks, _clock.GetUtcNow().UtcTicks);
                     watchdog.CancelAfter(_options.FrameTimeout);
                     var start = Resynchronise(buffer.AsSpan(0, filled));
                     var whole = (filled - start) / TsPacket.Size * TsPacket.Size;
