@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
@@ -31,7 +32,19 @@ public static class RunCommand
         }
 
         await using var daemon = DaemonHost.Build(config, registries);
-        await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(daemon, cancellationToken);
+        var lifetime = daemon.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
+        try
+        {
+            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(daemon, cancellationToken);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+        {
+            // SIGTERM / Ctrl-C while starting: a requested stop, not a failure. Stop what did start (the actor
+            // system's coordinated shutdown stops the camera sources and their ffmpeg processes).
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await daemon.StopAsync(patience.Token);
+        }
+
         return 0;
     }
 }

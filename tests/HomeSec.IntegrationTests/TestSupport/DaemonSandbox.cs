@@ -42,8 +42,19 @@ public sealed class DaemonSandbox : IDisposable
     public Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments) =>
         DaemonProcess.RunToEndAsync(Root, Environment(), [.. arguments, "--config", ConfigFile]);
 
-    private Dictionary<string, string> Environment() =>
-        _postgresConnectionString is null ? [] : new Dictionary<string, string> { [DsnVariable] = _postgresConnectionString };
+    /// <summary>More environment variables for the daemon (e.g. a camera's URL).</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = new(StringComparer.Ordinal);
+
+    private Dictionary<string, string> Environment()
+    {
+        var environment = new Dictionary<string, string>(ExtraEnvironment, StringComparer.Ordinal);
+        if (_postgresConnectionString is not null)
+        {
+            environment[DsnVariable] = _postgresConnectionString;
+        }
+
+        return environment;
+    }
 
     /// <summary>Copies a real MP4 into the watched folder under a new name (renamed in, as an uploader finishing a file).</summary>
     /// <returns>The names the clips got in the watched folder.</returns>
