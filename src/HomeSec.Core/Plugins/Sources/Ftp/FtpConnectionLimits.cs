@@ -13,11 +13,14 @@ internal enum AdmissionRefusal
 /// <summary>
 /// Connection slots. Connections that have not logged in are counted per address and in total, apart
 /// from the logged-in ones: a host that opens connections and never logs in fills only its own
-/// pre-login allowance, never the camera's place.
+/// pre-login allowance, never the camera's place. When all pre-login slots are taken (an attacker with
+/// many addresses), the oldest pre-login connection makes room for the new one: a camera logs in within
+/// moments of connecting, an idle attacker's connections are the old ones.
 /// </summary>
 internal sealed class FtpConnectionLimits(FtpSourceOptions options)
 {
     private readonly Dictionary<IPAddress, int> _preAuthByAddress = [];
+    private readonly LinkedList<FtpConnectionSlot> _preAuthOldestFirst = new();
     private int _preAuthTotal;
     private int _loggedIn;
 
@@ -27,21 +30,31 @@ internal sealed class FtpConnectionLimits(FtpSourceOptions options)
         lock (_preAuthByAddress)
         {
             var fromAddress = _preAuthByAddress.GetValueOrDefault(address);
+            // evicted connections still count until they are gone; twice the limit is a hard stop
             refusal = fromAddress >= options.MaxPreAuthConnectionsPerAddress ? AdmissionRefusal.AddressFull
-                : _preAuthTotal >= options.MaxPreAuthConnections ? AdmissionRefusal.ServerFull
+                : _preAuthTotal >= 2 * options.MaxPreAuthConnections ? AdmissionRefusal.ServerFull
                 : AdmissionRefusal.None;
             if (refusal != AdmissionRefusal.None)
             {
                 return null;
             }
 
+            if (_preAuthTotal - Evicting >= options.MaxPreAuthConnections)
+            {
+                _preAuthOldestFirst.First(s => !s.IsEvicted).Evict();
+            }
+
             _preAuthByAddress[address] = fromAddress + 1;
             _preAuthTotal++;
-            return new FtpConnectionSlot(this, address);
+            var slot = new FtpConnectionSlot(this, address);
+            slot.Node = _preAuthOldestFirst.AddLast(slot);
+            return slot;
         }
     }
 
-    internal bool TryPromote(IPAddress address)
+    private int Evicting => _preAuthOldestFirst.Count(s => s.IsEvicted);
+
+    internal bool TryPromote(FtpConnectionSlot slot, IPAddress address)
     {
         lock (_preAuthByAddress)
         {
@@ -50,13 +63,13 @@ internal sealed class FtpConnectionLimits(FtpSourceOptions options)
                 return false;
             }
 
-            ReleasePreAuth(address);
+            ReleasePreAuth(slot, address);
             _loggedIn++;
             return true;
         }
     }
 
-    internal void Release(IPAddress address, bool loggedIn)
+    internal void Release(FtpConnectionSlot slot, IPAddress address, bool loggedIn)
     {
         lock (_preAuthByAddress)
         {
@@ -66,13 +79,19 @@ internal sealed class FtpConnectionLimits(FtpSourceOptions options)
             }
             else
             {
-                ReleasePreAuth(address);
+                ReleasePreAuth(slot, address);
             }
         }
     }
 
-    private void ReleasePreAuth(IPAddress address)
+    private void ReleasePreAuth(FtpConnectionSlot slot, IPAddress address)
     {
+        if (slot.Node is { } node)
+        {
+            _preAuthOldestFirst.Remove(node);
+            slot.Node = null;
+        }
+
         _preAuthTotal--;
         if (_preAuthByAddress.TryGetValue(address, out var count) && count > 1)
         {
@@ -88,9 +107,20 @@ internal sealed class FtpConnectionLimits(FtpSourceOptions options)
 /// <summary>One connection's slot: pre-login until <see cref="TryPromote"/>, then a logged-in one; disposing frees whichever it holds.</summary>
 internal sealed class FtpConnectionSlot(FtpConnectionLimits limits, IPAddress address) : IDisposable
 {
+    private readonly CancellationTokenSource _evicted = new();
     private bool _released;
 
     public bool IsLoggedIn { get; private set; }
+
+    /// <summary>Cancelled when a newer connection took this pre-login slot; the session then closes.</summary>
+    public CancellationToken Evicted => _evicted.Token;
+
+    internal bool IsEvicted => _evicted.IsCancellationRequested;
+
+    internal LinkedListNode<FtpConnectionSlot>? Node { get; set; }
+
+    /// <summary>Called under the limits' lock.</summary>
+    internal void Evict() => _evicted.Cancel();
 
     /// <summary>Moves to a logged-in slot; false when all of them are taken (the slot stays pre-login).</summary>
     public bool TryPromote()
@@ -100,7 +130,7 @@ internal sealed class FtpConnectionSlot(FtpConnectionLimits limits, IPAddress ad
             return true;
         }
 
-        IsLoggedIn = limits.TryPromote(address);
+        IsLoggedIn = !IsEvicted && limits.TryPromote(this, address);
         return IsLoggedIn;
     }
 
@@ -109,7 +139,8 @@ internal sealed class FtpConnectionSlot(FtpConnectionLimits limits, IPAddress ad
         if (!_released)
         {
             _released = true;
-            limits.Release(address, IsLoggedIn);
+            limits.Release(this, address, IsLoggedIn);
+            _evicted.Dispose();
         }
     }
 }

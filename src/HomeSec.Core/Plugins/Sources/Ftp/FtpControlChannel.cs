@@ -76,29 +76,45 @@ internal sealed class FtpControlChannel(Socket socket, int maxLineBytes) : IAsyn
     /// </summary>
     public async Task<bool> ClientAbandonedAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
-        if (_end == _start)
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(grace);
+        try
         {
-            _start = _end = 0;
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(grace);
-            try
+            // Read until a whole line is there: a read stops at the TCP urgent mark, so "IAC IP IAC" may come
+            // apart from "DM ABOR".
+            while (Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start) < 0)
             {
-                var read = await _stream.ReadAsync(_buffer, wait.Token);
+                if (_start == _end)
+                {
+                    _start = _end = 0;
+                }
+                else if (_end == _buffer.Length)
+                {
+                    Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                    if (_end == _buffer.Length)
+                    {
+                        break;
+                    }
+                }
+
+                var read = await _stream.ReadAsync(_buffer.AsMemory(_end), wait.Token);
                 if (read == 0)
                 {
                     return true;
                 }
 
-                _end = read;
+                _end += read;
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
-            catch (IOException)
-            {
-                return true;
-            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // nothing (or no whole line) within the grace: the client is still there
+        }
+        catch (IOException)
+        {
+            return true;
         }
 
         return BufferedCommands().Any(verb => verb == "ABOR");

@@ -50,8 +50,9 @@ internal sealed class FtpSession(
     private readonly string _peer = control.Socket.RemoteEndPoint?.ToString() ?? "?";
     private readonly IPAddress _address = Normalise(((IPEndPoint)control.Socket.RemoteEndPoint!).Address);
 
-    /// <summary>Cancelled when the time to log in is up; no command before login extends it.</summary>
+    /// <summary>Cancelled when the time to log in is up (no command before login extends it) or a newer connection took the pre-login slot.</summary>
     private readonly CancellationTokenSource _preAuth = new(options.PreAuthTimeout, clock);
+    private CancellationTokenRegistration _eviction;
     private string? _user;
     private bool _loggedIn;
     private int _failedLogins;
@@ -60,6 +61,7 @@ internal sealed class FtpSession(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _eviction = slot.Evicted.Register(static preAuth => ((CancellationTokenSource)preAuth!).Cancel(), _preAuth);
         await control.ReplyAsync(220, "HomeSec FTP ready", cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -115,6 +117,7 @@ internal sealed class FtpSession(
     public async ValueTask DisposeAsync()
     {
         ClosePassive();
+        await _eviction.DisposeAsync();
         _preAuth.Dispose();
         await control.DisposeAsync();
     }
