@@ -14,8 +14,8 @@ internal enum AdmissionRefusal
 /// Connection slots. Connections that have not logged in are counted per address and in total, apart
 /// from the logged-in ones: a host that opens connections and never logs in fills only its own
 /// pre-login allowance, never the camera's place. When all pre-login slots are taken (an attacker with
-/// many addresses), the oldest pre-login connection makes room for the new one: a camera logs in within
-/// moments of connecting, an idle attacker's connections are the old ones.
+/// many addresses), the oldest pre-login connection of the address that holds the most makes room for
+/// the new one: a camera has one connection and logs in within moments, a flooding host has many.
 /// </summary>
 internal sealed class FtpConnectionLimits(FtpSourceOptions options)
 {
@@ -41,7 +41,10 @@ internal sealed class FtpConnectionLimits(FtpSourceOptions options)
 
             if (_preAuthTotal - Evicting >= options.MaxPreAuthConnections)
             {
-                _preAuthOldestFirst.First(s => !s.IsEvicted).Evict();
+                // the oldest connection of the address holding the most: a camera has one, a flooding host many
+                var busiest = _preAuthByAddress.MaxBy(p => p.Value).Key;
+                (_preAuthOldestFirst.FirstOrDefault(s => !s.IsEvicted && s.Address.Equals(busiest))
+                 ?? _preAuthOldestFirst.First(s => !s.IsEvicted)).Evict();
             }
 
             _preAuthByAddress[address] = fromAddress + 1;
@@ -111,6 +114,8 @@ internal sealed class FtpConnectionSlot(FtpConnectionLimits limits, IPAddress ad
     private bool _released;
 
     public bool IsLoggedIn { get; private set; }
+
+    internal IPAddress Address => address;
 
     /// <summary>Cancelled when a newer connection took this pre-login slot; the session then closes.</summary>
     public CancellationToken Evicted => _evicted.Token;
