@@ -5,7 +5,7 @@ namespace HomeSec.IntegrationTests.TestSupport;
 /// <summary>Makes real video files with the ffmpeg that users have.</summary>
 public static class Ffmpeg
 {
-    public static async Task MakeTestClipAsync(string path, double seconds = 2)
+    public static async Task MakeTestClipAsync(string path, double seconds = 2, string size = "320x240")
     {
         var startInfo = new ProcessStartInfo("ffmpeg")
         {
@@ -14,7 +14,7 @@ public static class Ffmpeg
         };
         foreach (var argument in new[]
                  {
-                     "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10",
+                     "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size={size}:rate=10",
                      "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "-pix_fmt", "yuv420p", "-c:v", "libx264", path,
                  })
         {

@@ -20,4 +20,21 @@ public static class Eventually
 
         return true;
     }
+
+    /// <summary>The same for a condition that has to await (e.g. a login attempt).</summary>
+    public static async Task<bool> TrueAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
+    }
 }

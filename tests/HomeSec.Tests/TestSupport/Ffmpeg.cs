@@ -6,6 +6,27 @@ namespace HomeSec.Tests.TestSupport;
 /// <summary>Makes real video files with the ffmpeg that users have.</summary>
 public static class Ffmpeg
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<byte[]>>> SmallClips = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The bytes of a small real clip (1 s, 64x48) in the container of <paramref name="extension"/>, made once per
+    /// test run: for tests that need content ffprobe accepts as a video, not about the video itself.
+    /// </summary>
+    public static Task<byte[]> SmallClipBytesAsync(string extension = ".mp4") =>
+        SmallClips.GetOrAdd(extension, e => new Lazy<Task<byte[]>>(async () =>
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"homesec-small-clip-{Guid.NewGuid():N}{e}");
+            try
+            {
+                await MakeTestClipAsync(path, seconds: 1, width: 64, height: 48);
+                return await File.ReadAllBytesAsync(path);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        })).Value;
+
     public static async Task MakeTestClipAsync(string path, double seconds = 2, int width = 320, int height = 240)
     {
         var startInfo = new ProcessStartInfo("ffmpeg")

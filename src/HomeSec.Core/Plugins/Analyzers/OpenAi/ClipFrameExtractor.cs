@@ -1,4 +1,5 @@
 using System.Globalization;
+using HomeSec.Core.Media;
 
 namespace HomeSec.Core.Plugins.Analyzers.OpenAi;
 
@@ -46,7 +47,7 @@ public sealed class ClipFrameExtractor(int maxFrames, int maxSize, int quality)
     [
         "-hide_banner", "-loglevel", "error", "-nostdin",
         "-ss", at.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
-        "-i", clipPath,
+        .. FfmpegInput.Arguments(clipPath),
         "-frames:v", "1",
         "-vf", $"scale=w='if(gte(iw,ih),min(iw,{maxSize}),-2)':h='if(gte(iw,ih),-2,min(ih,{maxSize}))',format=yuvj420p",
         "-q:v", FfmpegJpegScale(quality).ToString(CultureInfo.InvariantCulture),
@@ -56,7 +57,7 @@ public sealed class ClipFrameExtractor(int maxFrames, int maxSize, int quality)
     private static async Task<TimeSpan?> ProbeDurationAsync(string clipPath, CancellationToken cancellationToken)
     {
         var output = await FfmpegProcess.RunAsync("ffprobe",
-            ["-v", "error", "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1", clipPath], cancellationToken);
+            ["-v", "error", .. FfmpegInput.Arguments(clipPath), "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1"], cancellationToken);
         var text = System.Text.Encoding.UTF8.GetString(output.StandardOutput).Trim();
         return output.ExitCode == 0 && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using HomeSec.Core.Media;
 
 namespace HomeSec.Core.Plugins.Filters.Yolo;
 
@@ -77,7 +78,8 @@ public sealed class FrameSampler : IAsyncDisposable
         return
         [
             "-hide_banner", "-loglevel", "error", "-nostdin",
-            "-i", clipPath, "-an", "-sn", "-dn",
+            .. FfmpegInput.Arguments(clipPath),
+            "-an", "-sn", "-dn",
             "-vf", filter,
             "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
         ];
@@ -170,7 +172,7 @@ public sealed class FrameSampler : IAsyncDisposable
     private static async Task<(int Width, int Height)> ProbeSizeAsync(string clipPath, CancellationToken cancellationToken)
     {
         using var process = Start("ffprobe",
-            ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0:s=x", clipPath]);
+            ["-v", "error", .. FfmpegInput.Arguments(clipPath), "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0:s=x"]);
         await using var kill = cancellationToken.Register(() => KillQuietly(process));
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);

@@ -16,6 +16,25 @@ internal sealed class FtpControlChannel(Socket socket, int maxLineBytes) : IAsyn
 
     public Socket Socket => socket;
 
+    /// <summary>True when the client closed or reset the control connection and nothing it sent is left unread.</summary>
+    public bool PeerClosed()
+    {
+        if (_end > _start)
+        {
+            return false;
+        }
+
+        try
+        {
+            // readable with nothing to read means end of stream (or a reset)
+            return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>The next command line, <see cref="ControlLine.TooLong"/> for an overlong one (skipped), or null when the client closed.</summary>
     public async Task<ControlLine?> ReadLineAsync(CancellationToken cancellationToken)
     {
@@ -57,32 +76,69 @@ internal sealed class FtpControlChannel(Socket socket, int maxLineBytes) : IAsyn
     /// </summary>
     public async Task<bool> ClientAbandonedAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
-        if (_end == _start)
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(grace);
+        try
         {
-            _start = _end = 0;
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(grace);
-            try
+            // Read until a whole line is there: a read stops at the TCP urgent mark, so "IAC IP IAC" may come
+            // apart from "DM ABOR".
+            while (Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start) < 0)
             {
-                var read = await _stream.ReadAsync(_buffer, wait.Token);
+                if (_start == _end)
+                {
+                    _start = _end = 0;
+                }
+                else if (_end == _buffer.Length)
+                {
+                    Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                    if (_end == _buffer.Length)
+                    {
+                        break;
+                    }
+                }
+
+                var read = await _stream.ReadAsync(_buffer.AsMemory(_end), wait.Token);
                 if (read == 0)
                 {
                     return true;
                 }
 
-                _end = read;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
-            catch (IOException)
-            {
-                return true;
+                _end += read;
             }
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // nothing (or no whole line) within the grace: the client is still there
+        }
+        catch (IOException)
+        {
+            return true;
+        }
 
-        return Encoding.ASCII.GetString(_buffer, _start, _end - _start).Contains("ABOR", StringComparison.OrdinalIgnoreCase);
+        return BufferedCommands().Any(verb => verb == "ABOR");
+    }
+
+    /// <summary>
+    /// The verbs of the complete lines the client has already sent but nobody read yet, parsed as commands
+    /// (so "CWD /laboratory" is a CWD, not an ABOR). They stay buffered for <see cref="ReadLineAsync"/>.
+    /// </summary>
+    private IEnumerable<string> BufferedCommands()
+    {
+        var position = _start;
+        while (position < _end)
+        {
+            var newline = Array.IndexOf(_buffer, (byte)'\n', position, _end - position);
+            if (newline < 0)
+            {
+                yield break;
+            }
+
+            var text = Decode(_buffer.AsSpan(position, newline - position));
+            yield return FtpCommandLine.Parse(text).Verb;
+            position = newline + 1;
+        }
     }
 
     public async Task ReplyAsync(int code, string text, CancellationToken cancellationToken)
@@ -106,22 +162,57 @@ internal sealed class FtpControlChannel(Socket socket, int maxLineBytes) : IAsyn
 
     public ValueTask DisposeAsync() => _stream.DisposeAsync();
 
-    /// <summary>Drops Telnet IAC sequences (clients send them before ABOR) and the trailing CR.</summary>
-    private static string Decode(byte[] raw)
+    /// <summary>
+    /// Removes the Telnet commands RFC 959 lets a client put on the control connection: IAC IP and IAC DM
+    /// (the "Synch" clients send before ABOR) and any other IAC command are dropped, IAC WILL/WONT/DO/DONT
+    /// with their option byte too, IAC IAC is a literal 0xFF. Then the trailing CR goes.
+    /// </summary>
+    internal static string Decode(ReadOnlySpan<byte> raw)
     {
+        const byte interpretAsCommand = 0xFF;
         var clean = new List<byte>(raw.Length);
         for (var i = 0; i < raw.Length; i++)
         {
-            if (raw[i] == 0xFF)
+            if (raw[i] != interpretAsCommand)
             {
-                i++;
+                clean.Add(raw[i]);
                 continue;
             }
 
-            clean.Add(raw[i]);
+            if (i + 1 >= raw.Length)
+            {
+                break;
+            }
+
+            var command = raw[i + 1];
+            if (command == interpretAsCommand)
+            {
+                clean.Add(interpretAsCommand);
+                i++;
+            }
+            else if (command is >= 0xFB and <= 0xFE)
+            {
+                // WILL, WONT, DO, DONT carry one option byte
+                i += 2;
+            }
+            else
+            {
+                i++;
+            }
         }
 
         return Encoding.UTF8.GetString(clean.ToArray()).TrimEnd('\r');
+    }
+}
+
+/// <summary>A command line split into its verb (upper case, e.g. "ABOR") and its argument.</summary>
+internal readonly record struct FtpCommandLine(string Verb, string Argument)
+{
+    public static FtpCommandLine Parse(string line)
+    {
+        var text = line.TrimStart(' ');
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        return new FtpCommandLine((space < 0 ? text : text[..space]).Trim().ToUpperInvariant(), space < 0 ? "" : text[(space + 1)..]);
     }
 }
 

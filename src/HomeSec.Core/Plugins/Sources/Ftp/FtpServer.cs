@@ -4,13 +4,16 @@ using Microsoft.Extensions.Logging;
 
 namespace HomeSec.Core.Plugins.Sources.Ftp;
 
-/// <summary>Accepts control connections on one port, one task per connection, up to the connection limit.</summary>
-internal sealed class FtpServer(FtpSourceOptions options, IFtpUploadTarget uploads, ILogger logger)
+/// <summary>
+/// Accepts control connections on one port, one task per connection. A banned address is turned away
+/// at connect; connections not logged in yet are limited per address and in total, apart from the
+/// logged-in ones (<see cref="FtpConnectionLimits"/>).
+/// </summary>
+internal sealed class FtpServer(FtpSourceOptions options, FtpPaths paths, IFtpUploadTarget uploads, FtpLoginThrottle throttle, TimeProvider clock, ILogger logger)
 {
     private const int MaxLineBytes = 4096;
 
-    private readonly FtpPaths _paths = new(options.Root);
-    private int _connections;
+    private readonly FtpConnectionLimits _limits = new(options);
 
     public IPEndPoint? ListeningOn { get; private set; }
 
@@ -20,9 +23,9 @@ internal sealed class FtpServer(FtpSourceOptions options, IFtpUploadTarget uploa
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         listener.Bind(new IPEndPoint(IPAddress.Parse(options.Host), options.Port));
-        listener.Listen(64);
+        listener.Listen(128);
         ListeningOn = (IPEndPoint)listener.LocalEndPoint!;
-        logger.LogInformation("FTP source listening on {Endpoint}, root {Root}", ListeningOn, options.Root);
+        logger.LogInformation("FTP source listening on {Endpoint}, root {Root}", ListeningOn, paths.Root);
         onListening();
         var sessions = new List<Task>();
         try
@@ -47,17 +50,32 @@ internal sealed class FtpServer(FtpSourceOptions options, IFtpUploadTarget uploa
     private async Task ServeAsync(Socket client, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        // Urgent data (the Telnet Synch that clients send with ABOR, or Python's ABOR sent as MSG_OOB)
+        // stays in the stream; otherwise the kernel takes its last byte out and the line breaks.
+        client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.OutOfBandInline, true);
         var control = new FtpControlChannel(client, MaxLineBytes);
+        var address = FtpSession.Normalise(((IPEndPoint)client.RemoteEndPoint!).Address);
+        FtpConnectionSlot? slot = null;
         try
         {
-            if (Interlocked.Increment(ref _connections) > options.MaxConnections)
+            if (throttle.IsBanned(address))
             {
-                logger.LogWarning("FTP: refused {Peer}, already {Limit} connections", client.RemoteEndPoint, options.MaxConnections);
-                await control.ReplyAsync(421, "Too many connections, try again later", cancellationToken);
+                logger.LogDebug("FTP: refused {Peer}, the address is banned after failed logins", client.RemoteEndPoint);
+                await control.ReplyAsync(421, "Too many failed logins from your address; try again later", cancellationToken);
                 return;
             }
 
-            await using var session = new FtpSession(control, options, _paths, uploads, logger);
+            slot = _limits.TryAdmit(address, out var refusal);
+            if (slot is null)
+            {
+                logger.LogDebug("FTP: refused {Peer} ({Refusal}): too many connections that have not logged in", client.RemoteEndPoint, refusal);
+                await control.ReplyAsync(421, refusal == AdmissionRefusal.AddressFull
+                    ? "Too many connections from your address, try again later"
+                    : "Too many connections, try again later", cancellationToken);
+                return;
+            }
+
+            await using var session = new FtpSession(control, options, paths, uploads, throttle, slot, clock, logger);
             await session.RunAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -69,7 +87,7 @@ internal sealed class FtpServer(FtpSourceOptions options, IFtpUploadTarget uploa
         }
         finally
         {
-            Interlocked.Decrement(ref _connections);
+            slot?.Dispose();
             await control.DisposeAsync();
         }
     }

@@ -13,8 +13,22 @@ internal interface IFtpUploadTarget
     /// <summary>A file handed over as a clip and not yet processed: clients may not replace or delete it.</summary>
     bool IsPendingClip(string physicalPath);
 
-    /// <summary>Moves the finished upload into place and records it; must be durable before the client hears 226.</summary>
-    Task CommitAsync(string partialPath, string targetPath, CancellationToken cancellationToken);
+    /// <summary>
+    /// Moves the finished upload into place and records it; must be durable before the client hears 226.
+    /// Refuses (<see cref="FtpCommitResult.NameBusy"/>) when the name belongs to a clip not yet processed.
+    /// </summary>
+    Task<FtpCommitResult> CommitAsync(string partialPath, string targetPath, CancellationToken cancellationToken);
+
+    /// <summary>An upload could not be written (e.g. a full disk): the source reports it in its health.</summary>
+    void ReportWriteFailure(string partialPath, IOException error);
+}
+
+internal enum FtpCommitResult
+{
+    Committed,
+
+    /// <summary>Another upload of the same name became a clip that is not processed yet.</summary>
+    NameBusy,
 }
 
 /// <summary>One client connection: its login, working folder and passive data connection.</summary>
@@ -23,13 +37,22 @@ internal sealed class FtpSession(
     FtpSourceOptions options,
     FtpPaths paths,
     IFtpUploadTarget uploads,
+    FtpLoginThrottle throttle,
+    FtpConnectionSlot slot,
+    TimeProvider clock,
     ILogger logger) : IAsyncDisposable
 {
     private const int MaxFailedLogins = 3;
     private static readonly string[] AnonymousNames = ["anonymous", "ftp"];
     private static readonly TimeSpan AbandonGrace = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ControlCheckInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly string _peer = control.Socket.RemoteEndPoint?.ToString() ?? "?";
+    private readonly IPAddress _address = Normalise(((IPEndPoint)control.Socket.RemoteEndPoint!).Address);
+
+    /// <summary>Cancelled when the time to log in is up (no command before login extends it) or a newer connection took the pre-login slot.</summary>
+    private readonly CancellationTokenSource _preAuth = new(options.PreAuthTimeout, clock);
+    private CancellationTokenRegistration _eviction;
     private string? _user;
     private bool _loggedIn;
     private int _failedLogins;
@@ -38,11 +61,14 @@ internal sealed class FtpSession(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _eviction = slot.Evicted.Register(static preAuth => ((CancellationTokenSource)preAuth!).Cancel(), _preAuth);
         await control.ReplyAsync(220, "HomeSec FTP ready", cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
             ControlLine? line;
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var idle = _loggedIn
+                       ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+                       : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _preAuth.Token))
             {
                 idle.CancelAfter(options.IdleTimeout);
                 try
@@ -51,8 +77,7 @@ internal sealed class FtpSession(
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    logger.LogDebug("FTP {Peer}: idle for {Timeout}, closing", _peer, options.IdleTimeout);
-                    await control.ReplyAsync(421, "Idle timeout, closing control connection", cancellationToken);
+                    await ReplyTimeoutAsync(cancellationToken);
                     return;
                 }
             }
@@ -68,11 +93,21 @@ internal sealed class FtpSession(
                 continue;
             }
 
-            var space = line.Text.IndexOf(' ', StringComparison.Ordinal);
-            var verb = (space < 0 ? line.Text : line.Text[..space]).Trim().ToUpperInvariant();
-            var argument = space < 0 ? "" : line.Text[(space + 1)..];
+            var (verb, argument) = FtpCommandLine.Parse(line.Text);
             logger.LogDebug("FTP {Peer}: {Verb} {Argument}", _peer, verb, verb == "PASS" ? "****" : argument);
-            if (!await HandleAsync(verb, argument, cancellationToken))
+            bool keepOpen;
+            try
+            {
+                keepOpen = await HandleAsync(verb, argument, cancellationToken);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _preAuth.IsCancellationRequested && !_loggedIn)
+            {
+                // the time to log in ran out while a login attempt waited for its turn
+                keepOpen = false;
+                await ReplyTimeoutAsync(cancellationToken);
+            }
+
+            if (!keepOpen)
             {
                 return;
             }
@@ -82,7 +117,25 @@ internal sealed class FtpSession(
     public async ValueTask DisposeAsync()
     {
         ClosePassive();
+        await _eviction.DisposeAsync();
+        _preAuth.Dispose();
         await control.DisposeAsync();
+    }
+
+    internal static IPAddress Normalise(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private async Task ReplyTimeoutAsync(CancellationToken cancellationToken)
+    {
+        if (_loggedIn)
+        {
+            logger.LogDebug("FTP {Peer}: idle for {Timeout}, closing", _peer, options.IdleTimeout);
+            await control.ReplyAsync(421, "Idle timeout, closing control connection", cancellationToken);
+        }
+        else
+        {
+            logger.LogDebug("FTP {Peer}: not logged in within {Timeout}, closing", _peer, _preAuth.IsCancellationRequested ? options.PreAuthTimeout : options.IdleTimeout);
+            await control.ReplyAsync(421, "Login timeout, closing control connection", cancellationToken);
+        }
     }
 
     /// <returns>False when the connection should close.</returns>
@@ -97,16 +150,14 @@ internal sealed class FtpSession(
 
         switch (verb)
         {
+            // Before login only these: anything else (NOOP too) gets 530 and does not keep a connection alive.
             case "USER":
                 return await UserAsync(argument.Trim(), reply);
             case "PASS":
-                return await PassAsync(argument, reply);
+                return await PassAsync(argument, reply, cancellationToken);
             case "QUIT":
                 await reply(221, "Goodbye");
                 return false;
-            case "NOOP":
-                await reply(200, "OK");
-                return true;
             case "SYST":
                 await reply(215, "UNIX Type: L8");
                 return true;
@@ -156,7 +207,7 @@ internal sealed class FtpSession(
         return true;
     }
 
-    private async Task<bool> PassAsync(string password, Func<int, string, Task> reply)
+    private async Task<bool> PassAsync(string password, Func<int, string, Task> reply, CancellationToken cancellationToken)
     {
         if (_user is null)
         {
@@ -164,21 +215,49 @@ internal sealed class FtpSession(
             return true;
         }
 
-        var anonymous = options.Anonymous && AnonymousNames.Contains(_user, StringComparer.OrdinalIgnoreCase);
-        if (anonymous || (options.Username is not null && options.Password is not null && _user == options.Username && SameSecret(password, options.Password)))
+        if (_loggedIn)
         {
-            _loggedIn = true;
-            logger.LogDebug("FTP {Peer}: {User} logged in", _peer, _user);
-            await reply(230, "Logged in");
+            await reply(230, "Already logged in");
             return true;
         }
 
+        var user = _user;
         _user = null;
-        _failedLogins++;
-        logger.LogDebug("FTP {Peer}: login failed ({Count})", _peer, _failedLogins);
-        await reply(530, "Login incorrect");
-        return _failedLogins < MaxFailedLogins;
+        using var turn = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _preAuth.Token);
+        var attempt = await throttle.AttemptAsync(_address, () => CredentialsMatch(user, password), turn.Token);
+        switch (attempt.Verdict)
+        {
+            case LoginVerdict.Accepted when !slot.TryPromote():
+                logger.LogWarning("FTP {Peer}: {User} logged in but all {Limit} sessions are taken; closing", _peer, user, options.MaxConnections);
+                await reply(421, "Too many sessions, try again later");
+                return false;
+            case LoginVerdict.Accepted:
+                _loggedIn = true;
+                logger.LogDebug("FTP {Peer}: {User} logged in", _peer, user);
+                await reply(230, "Logged in");
+                return true;
+            case LoginVerdict.Banned:
+                await reply(421, "Too many failed logins from your address; try again later");
+                return false;
+            case LoginVerdict.BannedNow:
+                logger.LogWarning("FTP FAIL LOGIN from {Address} (user {User}); {Count} failures within {Window}: address banned for {Duration}",
+                    _address, user, attempt.FailuresInWindow, options.BanWindow, options.BanDuration);
+                await reply(421, "Too many failed logins from your address; try again later");
+                return false;
+            default:
+                _failedLogins++;
+                logger.LogWarning("FTP FAIL LOGIN from {Address} (user {User}); {Count} failures within {Window}, next attempt in {Delay}",
+                    _address, user, attempt.FailuresInWindow, options.BanWindow, attempt.Delay);
+                // like vsftpd: the answer itself comes late, so one connection cannot guess quickly
+                await Task.Delay(attempt.Delay, clock, turn.Token);
+                await reply(530, "Login incorrect");
+                return _failedLogins < MaxFailedLogins;
+        }
     }
+
+    private bool CredentialsMatch(string user, string password) =>
+        (options.Anonymous && AnonymousNames.Contains(user, StringComparer.OrdinalIgnoreCase))
+        || (options.Username is not null && options.Password is not null && user == options.Username && SameSecret(password, options.Password));
 
     private static bool SameSecret(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
@@ -187,6 +266,9 @@ internal sealed class FtpSession(
     {
         switch (verb)
         {
+            case "NOOP":
+                await reply(200, "OK");
+                return;
             case "TYPE":
                 var type = argument.Trim().ToUpperInvariant();
                 await (type is "A" or "I" or "A N" or "L 8" ? reply(200, $"Type set to {type}") : reply(504, "Only TYPE A and I are supported"));
@@ -448,13 +530,13 @@ internal sealed class FtpSession(
         _passive = null;
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(options.IdleTimeout);
-        var clientAddress = Normalise(((IPEndPoint)control.Socket.RemoteEndPoint!).Address);
+        var controlGone = EndWhenControlClosesAsync(wait);
         try
         {
             while (true)
             {
                 var data = await listener.AcceptAsync(wait.Token);
-                if (Normalise(((IPEndPoint)data.RemoteEndPoint!).Address).Equals(clientAddress))
+                if (Normalise(((IPEndPoint)data.RemoteEndPoint!).Address).Equals(_address))
                 {
                     return data;
                 }
@@ -465,16 +547,51 @@ internal sealed class FtpSession(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            if (controlGone.IsCompletedSuccessfully && await controlGone)
+            {
+                // nobody left to tell; the session ends at its next read
+                logger.LogDebug("FTP {Peer}: control connection closed while waiting for the data connection", _peer);
+                return null;
+            }
+
             await reply(425, "Data connection not opened in time");
             return null;
         }
         finally
         {
+            await wait.CancelAsync();
+            await controlGone;
             listener.Dispose();
         }
     }
 
-    private static IPAddress Normalise(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    /// <summary>
+    /// Cancels <paramref name="wait"/> as soon as the client's control connection is gone, so a session
+    /// waiting for a data connection does not hold its slot for the whole idle timeout. Polls the socket
+    /// (without reading: pipelined commands stay for the command loop).
+    /// </summary>
+    private async Task<bool> EndWhenControlClosesAsync(CancellationTokenSource wait)
+    {
+        try
+        {
+            while (!wait.IsCancellationRequested)
+            {
+                if (control.PeerClosed())
+                {
+                    await wait.CancelAsync();
+                    return true;
+                }
+
+                await Task.Delay(ControlCheckInterval, clock, wait.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the wait ended for another reason
+        }
+
+        return false;
+    }
 
     private async Task ListAsync(string argument, bool namesOnly, Func<int, string, Task> reply, CancellationToken cancellationToken)
     {
@@ -489,6 +606,8 @@ internal sealed class FtpSession(
         IEnumerable<FileSystemInfo> entries = Directory.Exists(physical)
             ? new DirectoryInfo(physical).EnumerateFileSystemInfos()
                 .Where(e => !(Path.GetDirectoryName(e.FullName) == paths.Root && FtpPaths.ReservedNames.Contains(e.Name)))
+                // a symbolic link is not shown: listing it would read (and reveal) what it points at
+                .Where(e => e.LinkTarget is null)
                 .OrderBy(e => e.Name, StringComparer.Ordinal)
                 .ToList()
             : [new FileInfo(physical)];
@@ -545,10 +664,19 @@ internal sealed class FtpSession(
             return;
         }
 
+        // Open first, then check what was opened: a link swapped in after the path check cannot leak a file from outside.
+        using var handle = File.OpenHandle(physical, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        if (!paths.OpenedAsExpected(handle, physical))
+        {
+            logger.LogWarning("FTP {Peer}: RETR of {Path} opened another file (a link swapped in?); refused", _peer, physical);
+            await reply(550, "No such file");
+            return;
+        }
+
         await reply(150, "Opening data connection");
         try
         {
-            await using (var file = new FileStream(physical, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+            await using (var file = new FileStream(handle, FileAccess.Read, 1 << 16, isAsync: true))
             await using (var stream = new NetworkStream(data, ownsSocket: false))
             {
                 await file.CopyToAsync(stream, cancellationToken);
@@ -589,6 +717,13 @@ internal sealed class FtpSession(
             return;
         }
 
+        if (new FileInfo(options.PartialDir).LinkTarget is not null)
+        {
+            logger.LogWarning("FTP: {PartialDir} is a symbolic link; uploads refused until it is a folder", options.PartialDir);
+            await reply(451, "Local error in processing");
+            return;
+        }
+
         using var data = await AcceptDataAsync(reply, cancellationToken);
         if (data is null)
         {
@@ -597,35 +732,59 @@ internal sealed class FtpSession(
 
         Directory.CreateDirectory(options.PartialDir);
         var partial = Path.Combine(options.PartialDir, $"{Guid.NewGuid():N}{Path.GetExtension(target)}");
-        await reply(150, "Ok to send data");
-        var outcome = await ReceiveAsync(data, partial, cancellationToken);
         try
         {
-            if (outcome == StoreOutcome.Completed)
+            // Every way out of here (reset, abort, size limit, timeout, full disk, a crash in between) deletes the partial file in finally.
+            await reply(150, "Ok to send data");
+            var outcome = await ReceiveAsync(data, partial, cancellationToken);
+            switch (outcome.Kind)
             {
-                if (await control.ClientAbandonedAsync(AbandonGrace, cancellationToken))
-                {
+                case StoreOutcomeKind.Completed when await control.ClientAbandonedAsync(AbandonGrace, cancellationToken):
                     logger.LogInformation("FTP {Peer}: upload of {Path} abandoned by the client; discarded", _peer, virtualPath);
                     await reply(426, "Transfer aborted; file discarded");
                     return;
-                }
-
-                await uploads.CommitAsync(partial, target, cancellationToken);
-                logger.LogDebug("FTP {Peer}: stored {Path}", _peer, virtualPath);
-                await reply(226, "Transfer complete");
-                return;
+                case StoreOutcomeKind.Completed:
+                    await CommitAsync(partial, target, virtualPath, reply, cancellationToken);
+                    return;
+                case StoreOutcomeKind.WriteFailed:
+                    var diskFull = IsDiskFull(outcome.Error!);
+                    logger.LogError(outcome.Error, "FTP {Peer}: upload of {Path} could not be written ({Reason}); discarded", _peer, virtualPath, diskFull ? "disk full" : "I/O error");
+                    uploads.ReportWriteFailure(partial, outcome.Error!);
+                    await (diskFull
+                        ? reply(452, "Insufficient storage space; transfer aborted")
+                        : reply(451, "Local error in processing; transfer aborted"));
+                    return;
+                case StoreOutcomeKind.TooLarge:
+                    logger.LogInformation("FTP {Peer}: upload of {Path} broken ({Outcome}); discarded", _peer, virtualPath, outcome.Kind);
+                    await reply(552, $"File exceeds the limit of {options.MaxFileBytes} bytes; transfer aborted");
+                    return;
+                default:
+                    logger.LogInformation("FTP {Peer}: upload of {Path} broken ({Outcome}); discarded", _peer, virtualPath, outcome.Kind);
+                    await reply(426, "Connection closed; transfer aborted");
+                    return;
             }
-
-            logger.LogInformation("FTP {Peer}: upload of {Path} broken ({Outcome}); discarded", _peer, virtualPath, outcome);
-            await (outcome == StoreOutcome.TooLarge
-                ? reply(552, $"File exceeds the limit of {options.MaxFileBytes} bytes; transfer aborted")
-                : reply(426, "Connection closed; transfer aborted"));
         }
         finally
         {
             File.Delete(partial);
         }
     }
+
+    private async Task CommitAsync(string partial, string target, string virtualPath, Func<int, string, Task> reply, CancellationToken cancellationToken)
+    {
+        if (await uploads.CommitAsync(partial, target, cancellationToken) == FtpCommitResult.NameBusy)
+        {
+            logger.LogWarning("FTP {Peer}: upload of {Path} refused: a clip of that name arrived meanwhile and is not processed yet", _peer, virtualPath);
+            await reply(550, "A clip of that name is still being processed");
+            return;
+        }
+
+        logger.LogDebug("FTP {Peer}: stored {Path}", _peer, virtualPath);
+        await reply(226, "Transfer complete");
+    }
+
+    /// <summary>ENOSPC / EDQUOT on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.</summary>
+    private static bool IsDiskFull(IOException error) => (error.HResult & 0xFFFF) is 28 or 122 or 0x70 or 0x27;
 
     private async Task<StoreOutcome> ReceiveAsync(Socket data, string partial, CancellationToken cancellationToken)
     {
@@ -647,14 +806,14 @@ internal sealed class FtpSession(
                 {
                     await file.FlushAsync(cancellationToken);
                     file.Flush(flushToDisk: true);
-                    return StoreOutcome.Completed;
+                    return new StoreOutcome(StoreOutcomeKind.Completed);
                 }
 
                 total += read;
                 if (total > options.MaxFileBytes)
                 {
                     data.LingerState = new LingerOption(true, 0);
-                    return StoreOutcome.TooLarge;
+                    return new StoreOutcome(StoreOutcomeKind.TooLarge);
                 }
 
                 await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
@@ -662,18 +821,27 @@ internal sealed class FtpSession(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return StoreOutcome.Broken;
+            return new StoreOutcome(StoreOutcomeKind.Broken);
         }
         catch (SocketException)
         {
-            return StoreOutcome.Broken;
+            return new StoreOutcome(StoreOutcomeKind.Broken);
+        }
+        catch (IOException ex)
+        {
+            // the local side failed (disk full, I/O error): the client's data is fine, ours is not
+            data.LingerState = new LingerOption(true, 0);
+            return new StoreOutcome(StoreOutcomeKind.WriteFailed, ex);
         }
     }
 
-    private enum StoreOutcome
+    private sealed record StoreOutcome(StoreOutcomeKind Kind, IOException? Error = null);
+
+    private enum StoreOutcomeKind
     {
         Completed,
         TooLarge,
         Broken,
+        WriteFailed,
     }
 }

@@ -30,9 +30,31 @@ public sealed record FtpSourceOptions
 
     public long MaxFileBytes { get; init; } = 2048L * 1024 * 1024;
 
+    /// <summary>Logged-in sessions at once. Connections that have not logged in yet are limited separately, so they cannot keep the camera out.</summary>
     public int MaxConnections { get; init; } = 8;
 
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>From connect to a successful login, at most this long; no command before login extends it.</summary>
+    public TimeSpan PreAuthTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Connections not yet logged in from one address; beyond it 421 at connect.</summary>
+    public int MaxPreAuthConnectionsPerAddress { get; init; } = 3;
+
+    /// <summary>Connections not yet logged in from all addresses together (bounds sockets and memory).</summary>
+    public int MaxPreAuthConnections { get; init; } = 32;
+
+    /// <summary>Wait after the first failed login of an address; it doubles with each further failure up to <see cref="LoginFailureDelayMax"/>.</summary>
+    public TimeSpan LoginFailureDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan LoginFailureDelayMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Failed logins of one address within <see cref="BanWindow"/> that ban it for <see cref="BanDuration"/>; 0 never bans.</summary>
+    public int BanAfterFailures { get; init; } = 5;
+
+    public TimeSpan BanWindow { get; init; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan BanDuration { get; init; } = TimeSpan.FromMinutes(15);
 
     public IReadOnlyList<string> Extensions { get; init; } = LocalFolderOptions.DefaultExtensions;
 
@@ -65,6 +87,13 @@ public sealed record FtpSourceOptions
             config.Error("extensions", "may not be empty; e.g. [.mp4, .mkv]");
         }
 
+        var failureDelay = config.Seconds("login_fail_delay_s", 1, 0, 60);
+        var failureDelayMax = config.Seconds("login_fail_delay_max_s", 30, 0, 3600);
+        if (failureDelayMax < failureDelay)
+        {
+            config.Error("login_fail_delay_max_s", $"{failureDelayMax.TotalSeconds.ToString(CultureInfo.InvariantCulture)} is below login_fail_delay_s ({failureDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)}); the delay only grows");
+        }
+
         return new FtpSourceOptions
         {
             Host = host,
@@ -78,6 +107,14 @@ public sealed record FtpSourceOptions
             MaxFileBytes = (long)config.Number("max_file_mb", 2048, 0.001, 1024 * 1024) * 1024 * 1024,
             MaxConnections = config.Int("max_connections", 8, 1, 1000),
             IdleTimeout = config.Seconds("idle_timeout_s", 300, 1, 86400),
+            PreAuthTimeout = config.Seconds("pre_auth_timeout_s", 15, 1, 600),
+            MaxPreAuthConnectionsPerAddress = config.Int("max_pre_auth_connections_per_ip", 3, 1, 1000),
+            MaxPreAuthConnections = config.Int("max_pre_auth_connections", 32, 1, 10000),
+            LoginFailureDelay = failureDelay,
+            LoginFailureDelayMax = failureDelayMax,
+            BanAfterFailures = config.Int("ban_after_failures", 5, 0, 1000),
+            BanWindow = config.Seconds("ban_window_s", 600, 1, 86400 * 7),
+            BanDuration = config.Seconds("ban_duration_s", 900, 1, 86400 * 7),
             Extensions = extensions,
             ManifestPath = Path.GetFullPath(config.String("manifest_path") ?? Path.Combine(root, ".homesec", "manifest.jsonl")),
         };

@@ -1,16 +1,22 @@
 using System.Runtime.CompilerServices;
 using HomeSec.Core.Clips;
+using HomeSec.Core.Media;
 using Microsoft.Extensions.Logging;
 
 namespace HomeSec.Core.Plugins.Sources.LocalFolder;
 
 /// <summary>
 /// Watches a folder by polling. A file becomes a clip once its size and modification time have held
-/// still for the stability threshold; the manifest makes sure each file is handed over once.
+/// still for the stability threshold and ffprobe accepts it as a video (<see cref="FfmpegInput"/>);
+/// the manifest makes sure each file is handed over once.
 /// </summary>
-public sealed class LocalFolderSource(LocalFolderOptions options, string cameraName, TimeProvider clock, ILogger<LocalFolderSource> logger)
+public sealed class LocalFolderSource(LocalFolderOptions options, string cameraName, TimeProvider clock, ILogger<LocalFolderSource> logger, IMediaProbe? mediaProbe = null)
     : IClipSource
 {
+    private readonly IMediaProbe _probe = mediaProbe ?? new FfprobeMediaProbe();
+
+    /// <summary>Files found not to be videos, with the size and time they had then: not probed again until they change.</summary>
+    private readonly Dictionary<string, Observation> _notVideo = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Observation> _observed = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<ClipManifest> _manifest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset? _lastPoll;
@@ -103,6 +109,19 @@ public sealed class LocalFolderSource(LocalFolderOptions options, string cameraN
                 continue;
             }
 
+            if (_notVideo.TryGetValue(file.FullName, out var rejected) && rejected.Size == file.Length && rejected.ModifiedAt == modified)
+            {
+                continue;
+            }
+
+            var content = await _probe.CheckAsync(file.FullName, cancellationToken);
+            if (!content.IsVideo)
+            {
+                logger.LogWarning("{Path} is not a video ({Reason}); left as a plain file, not a clip", file.FullName, content.Reason);
+                _notVideo[file.FullName] = new Observation(file.Length, modified, now);
+                continue;
+            }
+
             var entry = new ClipManifest.Entry(NewClipId(manifest, modified), file.FullName, file.Length, modified, Done: false);
             await manifest.AddAsync(entry, cancellationToken);
             _observed.Remove(file.FullName);
@@ -112,6 +131,11 @@ public sealed class LocalFolderSource(LocalFolderOptions options, string cameraN
         foreach (var vanished in _observed.Keys.Where(k => !seen.Contains(k)).ToList())
         {
             _observed.Remove(vanished);
+        }
+
+        foreach (var vanished in _notVideo.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            _notVideo.Remove(vanished);
         }
 
         _lastPoll = now;

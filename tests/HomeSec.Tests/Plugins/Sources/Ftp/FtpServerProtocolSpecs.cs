@@ -58,18 +58,22 @@ public sealed class FtpServerProtocolSpecs : IDisposable
     }
 
     [Fact]
-    public async Task Should_refuse_a_connection_with_421_when_the_connection_limit_is_reached()
+    public async Task Should_refuse_a_login_with_421_when_the_logged_in_session_limit_is_reached()
     {
         // Given
         await using var run = await FtpSourceRun.StartAsync(FtpSourceRun.OptionsFor(Root) with { MaxConnections = 2 });
         await using var first = await RawFtpClient.ConnectAsync(run.Options.Port);
         await using var second = await RawFtpClient.ConnectAsync(run.Options.Port);
-        Assert.StartsWith("220", await first.ReadReplyAsync(), StringComparison.Ordinal);
-        Assert.StartsWith("220", await second.ReadReplyAsync(), StringComparison.Ordinal);
+        await first.ReadReplyAsync();
+        await second.ReadReplyAsync();
+        await first.LoginAsync();
+        await second.LoginAsync();
+        await using var third = await RawFtpClient.ConnectAsync(run.Options.Port);
+        await third.ReadReplyAsync();
 
         // When
-        await using var third = await RawFtpClient.ConnectAsync(run.Options.Port);
-        var refused = await third.ReadReplyAsync();
+        await third.CommandAsync("USER " + FtpSourceRun.User);
+        var refused = await third.CommandAsync("PASS " + FtpSourceRun.Password);
         var closed = await third.ReadReplyAsync();
 
         // Then
@@ -98,7 +102,7 @@ public sealed class FtpServerProtocolSpecs : IDisposable
     {
         // Given
         await using var run = await FtpSourceRun.StartAsync(FtpSourceRun.OptionsFor(Root));
-        var bytes = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray();
+        var bytes = await Ffmpeg.SmallClipBytesAsync();
 
         // When
         var reply = await UploadAsync(run, "clip.mp4", bytes);
@@ -209,8 +213,8 @@ public sealed class FtpServerProtocolSpecs : IDisposable
         var options = FtpSourceRun.OptionsFor(Root);
         await using (var first = await FtpSourceRun.StartAsync(options))
         {
-            await UploadAsync(first, "done.mp4", Encoding.ASCII.GetBytes("processed"));
-            await UploadAsync(first, "pending.mp4", Encoding.ASCII.GetBytes("not yet processed"));
+            await UploadAsync(first, "done.mp4", await Ffmpeg.SmallClipBytesAsync());
+            await UploadAsync(first, "pending.mp4", await Ffmpeg.SmallClipBytesAsync());
             Assert.Equal(2, first.Clips.Count);
             await first.Source.MarkProcessedAsync(first.Clips.Single(c => c.LocalPath.EndsWith("done.mp4", StringComparison.Ordinal)).ClipId, CancellationToken.None);
         }
@@ -229,7 +233,8 @@ public sealed class FtpServerProtocolSpecs : IDisposable
     {
         // Given
         await using var run = await FtpSourceRun.StartAsync(FtpSourceRun.OptionsFor(Root));
-        await UploadAsync(run, "clip.mp4", Encoding.ASCII.GetBytes("the original"));
+        var original = await Ffmpeg.SmallClipBytesAsync();
+        await UploadAsync(run, "clip.mp4", original);
         await using var client = await RawFtpClient.ConnectAsync(run.Options.Port);
         await client.ReadReplyAsync();
         await client.LoginAsync();
@@ -242,35 +247,8 @@ public sealed class FtpServerProtocolSpecs : IDisposable
         // Then
         Assert.StartsWith("550", delete, StringComparison.Ordinal);
         Assert.StartsWith("550", replace, StringComparison.Ordinal);
-        Assert.Equal("the original", await File.ReadAllTextAsync(Path.Combine(Root, "clip.mp4")));
+        Assert.Equal(original, await File.ReadAllBytesAsync(Path.Combine(Root, "clip.mp4")));
     }
 
-    private static async Task<string?> UploadAsync(FtpSourceRun run, string name, byte[] bytes)
-    {
-        var before = run.Clips.Count;
-        await using var client = await RawFtpClient.ConnectAsync(run.Options.Port);
-        await client.ReadReplyAsync();
-        await client.LoginAsync();
-        await client.CommandAsync("TYPE I");
-        using var data = await client.OpenDataAsync();
-        var started = await client.CommandAsync("STOR " + name);
-        Assert.StartsWith("150", started, StringComparison.Ordinal);
-        try
-        {
-            await data.GetStream().WriteAsync(bytes);
-            data.Client.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException)
-        {
-            // the server may cut the data connection (size limit); its reply says why
-        }
-
-        var reply = await client.ReadReplyAsync();
-        if (reply?.StartsWith("226", StringComparison.Ordinal) == true)
-        {
-            await Eventually.TrueAsync(() => run.Clips.Count > before);
-        }
-
-        return reply;
-    }
+    private static Task<string?> UploadAsync(FtpSourceRun run, string name, byte[] bytes) => run.UploadAsync(name, bytes);
 }

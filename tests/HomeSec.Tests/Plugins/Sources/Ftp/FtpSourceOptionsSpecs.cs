@@ -55,6 +55,42 @@ public sealed class FtpSourceOptionsSpecs
     }
 
     [Fact]
+    public void Should_read_the_hostile_input_limits_with_safe_defaults_and_name_the_key_when_one_is_wrong()
+    {
+        // Given
+        var defaults = Camera("""
+                    port: 2121
+                    anonymous: true
+                    root: /tmp/homesec-tests/ftp/gate
+            """);
+        var custom = Camera("""
+                    port: 2121
+                    anonymous: true
+                    root: /tmp/homesec-tests/ftp/gate
+                    pre_auth_timeout_s: 5
+                    max_pre_auth_connections_per_ip: 2
+                    max_pre_auth_connections: 10
+                    login_fail_delay_s: 2
+                    login_fail_delay_max_s: 1
+                    ban_after_failures: -1
+                    ban_window_s: 60
+                    ban_duration_s: 120
+            """);
+
+        // When
+        var options = Assert.IsType<FtpSourceOptions>(AppConfigLoader.Load(defaults, PluginRegistries.CreateBuiltin(), Env()).Cameras[0].Source.Options);
+        var failure = Assert.Throws<ConfigException>(() => AppConfigLoader.Load(custom, PluginRegistries.CreateBuiltin(), Env()));
+
+        // Then
+        Assert.Equal((TimeSpan.FromSeconds(15), 3, 32), (options.PreAuthTimeout, options.MaxPreAuthConnectionsPerAddress, options.MaxPreAuthConnections));
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), (options.LoginFailureDelay, options.LoginFailureDelayMax));
+        Assert.Equal((5, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15)), (options.BanAfterFailures, options.BanWindow, options.BanDuration));
+        Assert.Equal(
+            ["cameras[0].source.config.ban_after_failures", "cameras[0].source.config.login_fail_delay_max_s"],
+            failure.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Should_need_no_user_or_password_when_anonymous_uploads_are_enabled()
     {
         // Given

@@ -83,6 +83,40 @@ public sealed class FtpSourceRun : IAsyncDisposable
         return run;
     }
 
+    /// <summary>Logs in, uploads <paramref name="bytes"/> as <paramref name="name"/> and returns the final reply; after a 226 waits until a clip comes when <paramref name="expectClip"/>.</summary>
+    public async Task<string?> UploadAsync(string name, byte[] bytes, bool expectClip = true)
+    {
+        var before = Clips.Count;
+        await using var client = await RawFtpClient.ConnectAsync(Options.Port);
+        await client.ReadReplyAsync();
+        await client.LoginAsync();
+        await client.CommandAsync("TYPE I");
+        using var data = await client.OpenDataAsync();
+        var started = await client.CommandAsync("STOR " + name);
+        if (started?.StartsWith("150", StringComparison.Ordinal) != true)
+        {
+            return started;
+        }
+
+        try
+        {
+            await data.GetStream().WriteAsync(bytes);
+            data.Client.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
+        {
+            // the server may cut the data connection (size limit); its reply says why
+        }
+
+        var reply = await client.ReadReplyAsync();
+        if (expectClip && reply?.StartsWith("226", StringComparison.Ordinal) == true)
+        {
+            await Eventually.TrueAsync(() => Clips.Count > before);
+        }
+
+        return reply;
+    }
+
     public async Task StopAsync()
     {
         await _stop.CancelAsync();

@@ -8,13 +8,21 @@ namespace HomeSec.Tests.Plugins.Sources.Ftp;
 /// <summary>A deliberately low-level FTP client: sends exactly the bytes a test wants, including garbage.</summary>
 public sealed partial class RawFtpClient : IAsyncDisposable
 {
-    private readonly TcpClient _tcp = new();
+    private readonly TcpClient _tcp;
+    private readonly IPAddress _from;
     private StreamReader _reader = null!;
     private NetworkStream _stream = null!;
 
-    public static async Task<RawFtpClient> ConnectAsync(int port)
+    private RawFtpClient(IPAddress from)
     {
-        var client = new RawFtpClient();
+        _from = from;
+        _tcp = new TcpClient(new IPEndPoint(from, 0));
+    }
+
+    /// <param name="from">The local address to connect from (any of 127.0.0.0/8 works on Linux), to play a second host.</param>
+    public static async Task<RawFtpClient> ConnectAsync(int port, IPAddress? from = null)
+    {
+        var client = new RawFtpClient(from ?? IPAddress.Loopback);
         await client._tcp.ConnectAsync(IPAddress.Loopback, port);
         client._stream = client._tcp.GetStream();
         client._reader = new StreamReader(client._stream, Encoding.UTF8);
@@ -22,9 +30,9 @@ public sealed partial class RawFtpClient : IAsyncDisposable
     }
 
     /// <summary>The next full reply (multi-line replies joined), or null when the server closed.</summary>
-    public async Task<string?> ReadReplyAsync()
+    public async Task<string?> ReadReplyAsync(TimeSpan? patience = null)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(patience ?? TimeSpan.FromSeconds(10));
         var first = await _reader.ReadLineAsync(timeout.Token);
         if (first is null || first.Length < 4 || first[3] != '-')
         {
@@ -45,6 +53,9 @@ public sealed partial class RawFtpClient : IAsyncDisposable
     }
 
     public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>Sends <paramref name="bytes"/> as TCP urgent data, as clients send the Telnet Synch before ABOR.</summary>
+    public async Task SendUrgentAsync(byte[] bytes) => await _tcp.Client.SendAsync(bytes, SocketFlags.OutOfBand);
 
     public async Task<string?> CommandAsync(string line)
     {
@@ -67,7 +78,7 @@ public sealed partial class RawFtpClient : IAsyncDisposable
     {
         var reply = await CommandAsync("EPSV") ?? "";
         var port = int.Parse(EpsvPort().Match(reply).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        var data = new TcpClient();
+        var data = new TcpClient(new IPEndPoint(_from, 0));
         await data.ConnectAsync(IPAddress.Loopback, port);
         return data;
     }

@@ -1,0 +1,35 @@
+using HomeSec.Core.Media;
+using HomeSec.Core.Plugins.Sources.LocalFolder;
+using HomeSec.Tests.TestSupport;
+using Xunit;
+
+namespace HomeSec.Tests.Plugins.Sources;
+
+/// <summary>The local_folder source's content check: only what ffprobe accepts as video becomes a clip.</summary>
+public sealed class LocalFolderContentSpecs : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    private string WatchDir => _temp.Combine("watch");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Should_hand_over_only_the_real_video_when_text_and_a_playlist_named_mp4_lie_in_the_folder()
+    {
+        // Given
+        Directory.CreateDirectory(WatchDir);
+        await File.WriteAllTextAsync(Path.Combine(WatchDir, "a-text.mp4"), "not a video");
+        await File.WriteAllTextAsync(Path.Combine(WatchDir, "b-playlist.mp4"), "#EXTM3U\n#EXTINF:1,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n");
+        await File.WriteAllBytesAsync(Path.Combine(WatchDir, "c-real.mp4"), await Ffmpeg.SmallClipBytesAsync());
+        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, LocalFolderOptions.DefaultExtensions, _temp.Combine("manifest.jsonl"));
+        await using var run = new FolderSourceRun(options, mediaProbe: new FfprobeMediaProbe());
+
+        // When
+        var clip = await run.TakeAsync(maxPolls: 3);
+
+        // Then
+        Assert.Equal(Path.Combine(WatchDir, "c-real.mp4"), clip.LocalPath);
+        await run.AssertNothingHandedOverAsync();
+    }
+}
