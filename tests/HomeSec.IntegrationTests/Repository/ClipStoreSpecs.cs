@@ -148,6 +148,42 @@ public sealed class ClipStoreSpecs(PostgresFixture postgres) : IClassFixture<Pos
         }
     }
 
+    [Fact]
+    public async Task Should_create_the_schema_once_without_an_error_when_several_processes_race_on_an_empty_postgres()
+    {
+        // Given
+        var database = "race" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new Npgsql.NpgsqlConnection(postgres.Server.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = postgres.Server.ConnectionString.Replace("Database=homesec", $"Database={database}", StringComparison.Ordinal);
+        var stores = Enumerable.Range(0, 6)
+            .Select(_ => ClipStore.For(new StateStoreConfig(StateStoreBackend.Postgres, "", connectionString, Path.Combine(_folder, "state"), 10)))
+            .ToList();
+
+        // When
+        var outcomes = await Task.WhenAll(stores.Select(async store =>
+        {
+            try
+            {
+                await store.EnsureSchemaAsync(CancellationToken.None);
+                return null;
+            }
+            catch (Npgsql.PostgresException ex)
+            {
+                return ex.SqlState + " " + ex.MessageText;
+            }
+        }));
+
+        // Then
+        Assert.All(outcomes, Assert.Null);
+        Assert.Equal(0, await stores[0].LoadOffsetAsync(CancellationToken.None));
+    }
+
     /// <summary>A fresh store with its tables (the repository creates them too; the test reads them before it might).</summary>
     private async Task<StateStoreConfig> StateStoreAsync(string backend)
     {

@@ -92,6 +92,76 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
         Assert.Equal("local://porch/b.mp4", history.State?.StorageUri);
     }
 
+    [Fact]
+    public void Should_say_a_clips_events_are_durable_only_when_the_journal_holds_every_one_of_them()
+    {
+        // Given
+        var clipId = ClipId.For("gate", new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero));
+        var at = DateTimeOffset.UnixEpoch;
+        var repository = Sys.ActorOf(ClipRepository.Props(Settings(_databasePath)));
+        AwaitAssert(() =>
+        {
+            repository.Tell(GetStoreHealth.Instance);
+            Assert.Equal("online", ExpectMsg<StoreHealth>().Mode);
+        }, TimeSpan.FromSeconds(15));
+
+        // When
+        repository.Tell(new ClipRecorded(clipId, at, "gate", "/clips/c.mp4", at, at, 1));
+        repository.Tell(new UploadStarted(clipId, at, "local", 1));
+        repository.Tell(new UploadCompleted(clipId, at, "local", "local://gate/c.mp4", null));
+        repository.Tell(new ClipCompleted(clipId, at, HadErrors: false));
+        repository.Tell(new AwaitClipDurable(clipId));
+
+        // Then
+        ExpectMsg<ClipDurable>(TimeSpan.FromSeconds(15));
+        Assert.Equal(["clip_recorded", "upload_started", "upload_completed", "clip_completed"], JournalRows(clipId).Select(r => r.Manifest));
+    }
+
+    [Fact]
+    public void Should_say_a_clips_events_are_durable_once_they_are_fsyncd_in_the_spool_when_the_database_is_unreachable()
+    {
+        // Given
+        var unreachable = Path.Combine("/proc/no-such-dir", $"{Guid.NewGuid():N}.db");
+        var clipId = ClipId.For("shed", new DateTimeOffset(2026, 11, 24, 11, 0, 0, TimeSpan.Zero));
+        var at = DateTimeOffset.UnixEpoch;
+        var spool = Path.Combine(Path.GetDirectoryName(_databasePath)!, "offline-spool");
+        using var offline = ActorSystem.Create("offline", JournalConfig(_databasePath));
+        var repository = offline.ActorOf(ClipRepository.Props(Settings(unreachable) with { SpoolFolder = spool }));
+        var probe = CreateTestProbe(offline);
+
+        // When
+        repository.Tell(new ClipRecorded(clipId, at, "shed", "/clips/d.mp4", at, at, 1), probe.Ref);
+        repository.Tell(new ClipCompleted(clipId, at, HadErrors: false), probe.Ref);
+        repository.Tell(new AwaitClipDurable(clipId), probe.Ref);
+
+        // Then
+        probe.ExpectMsg<ClipDurable>(TimeSpan.FromSeconds(15));
+        var spooled = File.ReadAllLines(Path.Combine(spool, "events.jsonl"));
+        Assert.Equal(2, spooled.Length);
+        Assert.Contains("clip_completed", spooled[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_say_a_clips_events_are_not_durable_when_the_full_spool_dropped_one_of_them()
+    {
+        // Given
+        var unreachable = Path.Combine("/proc/no-such-dir", $"{Guid.NewGuid():N}.db");
+        var clipId = ClipId.For("attic", new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        var at = DateTimeOffset.UnixEpoch;
+        using var offline = ActorSystem.Create("offline-full", JournalConfig(_databasePath));
+        var settings = Settings(unreachable) with { SpoolFolder = Path.Combine(Path.GetDirectoryName(_databasePath)!, "full-spool"), SpoolMaxEvents = 1 };
+        var repository = offline.ActorOf(ClipRepository.Props(settings));
+        var probe = CreateTestProbe(offline);
+
+        // When
+        repository.Tell(new ClipRecorded(clipId, at, "attic", "/clips/e.mp4", at, at, 1), probe.Ref);
+        repository.Tell(new ClipCompleted(clipId, at, HadErrors: false), probe.Ref);
+        repository.Tell(new AwaitClipDurable(clipId), probe.Ref);
+
+        // Then
+        Assert.Equal(clipId, probe.ExpectMsg<ClipNotDurable>(TimeSpan.FromSeconds(15)).ClipId);
+    }
+
     public new void Dispose()
     {
         base.Dispose();

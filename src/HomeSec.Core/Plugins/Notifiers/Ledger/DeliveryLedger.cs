@@ -3,9 +3,10 @@ using HomeSec.Core.Clips;
 namespace HomeSec.Core.Plugins.Notifiers.Ledger;
 
 /// <summary>
-/// The clips one notifier has delivered, on local disk (one clip id per line), so an alert is not
-/// delivered twice after a crash even when the journal lost the notification_sent event. Keeps the
-/// most recent <c>capacity</c> ids.
+/// The clips one notifier has delivered, on local disk (one clip id per line), written right after a
+/// successful send, so a resumed clip whose notification_sent was not yet durable does not send again.
+/// It narrows the crash window, it does not close it: a crash between the send and this line repeats
+/// the alert (with the same dedupe_key) — delivery is at least once. Keeps the most recent <c>capacity</c> ids.
 /// </summary>
 public sealed class DeliveryLedger : IDisposable
 {
@@ -95,7 +96,7 @@ public sealed class DeliveryLedger : IDisposable
     }
 }
 
-/// <summary>Delivers each clip's alert at most once through the wrapped notifier, across restarts.</summary>
+/// <summary>Skips a clip's alert that the ledger says this notifier delivered already (see <see cref="DeliveryLedger"/>).</summary>
 public sealed class DeduplicatingNotifier(INotifier inner, DeliveryLedger ledger) : INotifier, IAsyncDisposable
 {
     public async Task SendAsync(Alerts.Alert alert, CancellationToken cancellationToken)

@@ -41,10 +41,13 @@ internal sealed class FtpConnectionLimits(FtpSourceOptions options)
 
             if (_preAuthTotal - Evicting >= options.MaxPreAuthConnections)
             {
-                // the oldest connection of the address holding the most: a camera has one, a flooding host many
-                var busiest = _preAuthByAddress.MaxBy(p => p.Value).Key;
-                (_preAuthOldestFirst.FirstOrDefault(s => !s.IsEvicted && s.Address.Equals(busiest))
-                 ?? _preAuthOldestFirst.First(s => !s.IsEvicted)).Evict();
+                // The oldest connection of the address holding the most live ones: a camera has one, a flooding host
+                // many. Connections already evicted (closing) do not count, or an address whose slots are all
+                // closing would pass the eviction on to whoever is oldest — maybe the camera.
+                var live = _preAuthOldestFirst.Where(s => !s.IsEvicted).ToList();
+                var perAddress = live.GroupBy(s => s.Address).ToDictionary(g => g.Key, g => g.Count());
+                var most = perAddress.Values.DefaultIfEmpty(0).Max();
+                live.FirstOrDefault(s => perAddress[s.Address] == most)?.Evict();
             }
 
             _preAuthByAddress[address] = fromAddress + 1;
