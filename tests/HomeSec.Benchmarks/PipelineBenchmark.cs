@@ -60,7 +60,7 @@ public static class PipelineBenchmark
             ["person"],
             new RetryConfig(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)),
             maxInFlight,
-            new RepositorySettings(clipStore, spoolFolder, 1_000_000),
+            new RepositorySettings(clipStore, spoolFolder, 1_000_000) { RunProjection = Environment.GetEnvironmentVariable("BENCH_NO_PROJECTION") is null },
             TimeProvider.System);
 
         using var system = ActorSystem.Create("bench", config);

@@ -92,8 +92,11 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
         }
 
         await using var connection = await OpenAsync(cancellationToken);
+        // Read the clips' current rows before the write transaction: only this projection writes these tables,
+        // so they cannot change meanwhile, and on SQLite (one writer) the journal's inserts are not held up
+        // behind the reading and JSON parsing.
+        var states = await LoadStatesAsync(connection, null, events.Select(e => e.Event.ClipId).Distinct().ToList(), cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var states = await LoadStatesAsync(connection, transaction, events.Select(e => e.Event.ClipId).Distinct().ToList(), cancellationToken);
         var inserted = await InsertEventsAsync(connection, transaction, events, cancellationToken);
         var changed = new HashSet<ClipId>();
         var refold = new HashSet<ClipId>();
@@ -132,7 +135,7 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
     private const int RowsPerStatement = 500;
 
     private async Task<Dictionary<ClipId, (ClipState State, long LastSequenceNr)>> LoadStatesAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<ClipId> clipIds, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction? transaction, IReadOnlyList<ClipId> clipIds, CancellationToken cancellationToken)
     {
         var states = new Dictionary<ClipId, (ClipState, long)>();
         foreach (var chunk in clipIds.Chunk(RowsPerStatement))
