@@ -17,4 +17,8 @@ public interface IClipSource
     SourceHealth Health { get; }
 }
 
-public sealed record SourceHealth(bool Healthy, DateTimeOffset? LastHeartbeat, string Detail);
+public sealed record SourceHealth(bool Healthy, DateTimeOffset? LastHeartbeat, string Detail)
+{
+    /// <summary>Counters a source keeps for <c>/metrics</c> (e.g. <c>ftp_failed_logins</c>), exported as <c>homesec_source_{name}_total{camera}</c>.</summary>
+    public IReadOnlyDictionary<string, long> Counters { get; init; } = new Dictionary<string, long>();
+}

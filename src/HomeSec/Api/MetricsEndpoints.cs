@@ -30,6 +30,16 @@ public static class MetricsEndpoints
                 text.Append(CultureInfo.InvariantCulture, $"homesec_source_healthy{{camera=\"{camera}\"}} {(health.Healthy ? 1 : 0)}\n");
             }
 
+            foreach (var counter in status.Cameras.Cameras.Values.SelectMany(h => h.Counters.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                var name = $"homesec_source_{counter}_total";
+                Header(text, name, "counter", $"{counter.Replace('_', ' ')} of the camera's source since start");
+                foreach (var (camera, health) in status.Cameras.Cameras.Where(c => c.Value.Counters.ContainsKey(counter)).OrderBy(c => c.Key, StringComparer.Ordinal))
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"{name}{{camera=\"{camera}\"}} {health.Counters[counter]}\n");
+                }
+            }
+
             Header(text, "homesec_notifier_outbox_waiting", "gauge", "alerts waiting for a notifier that is down");
             foreach (var outbox in status.Outboxes)
             {

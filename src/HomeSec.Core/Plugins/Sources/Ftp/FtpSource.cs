@@ -34,7 +34,14 @@ public sealed class FtpSource(FtpSourceOptions options, string cameraName, TimeP
             ? $"listening on {_listening}; last upload {(_lastUpload is { } at ? at.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : "none yet")}"
               + (_writeFailure is { } failure ? $"; cannot write uploads: {failure}" : "")
               + (_throttle.ActiveBans is > 0 and var bans ? $"; {bans} address(es) banned after failed logins" : "")
-            : _problem);
+            : _problem)
+    {
+        Counters = new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["ftp_failed_logins"] = FailedLogins,
+            ["ftp_login_bans"] = LoginBans,
+        },
+    };
 
     /// <summary>Failed FTP logins since start (for metrics).</summary>
     public long FailedLogins => _throttle.FailedLogins;

@@ -49,6 +49,8 @@ public sealed class FtpLoginThrottleSpecs : IDisposable
         Assert.Contains(warnings, w => w.Message.Contains("banned", StringComparison.Ordinal));
         Assert.DoesNotContain(run.Logger.Entries, e => e.Message.Contains("guess-", StringComparison.Ordinal));
         Assert.Contains("banned", run.Source.Health.Detail, StringComparison.Ordinal);
+        Assert.Equal(3L, run.Source.Health.Counters["ftp_failed_logins"]);
+        Assert.Equal(1L, run.Source.Health.Counters["ftp_login_bans"]);
     }
 
     [Fact]
