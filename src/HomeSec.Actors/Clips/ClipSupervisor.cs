@@ -24,6 +24,7 @@ namespace HomeSec.Actors.Clips;
 public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
 {
     private static readonly TimeSpan HistoryWait = TimeSpan.FromSeconds(5);
+    private const int MaxHistoryAsks = 12;
 
     /// <summary>The repository keeps a durability request until it can answer; asking again covers a repository restart.</summary>
     private static readonly TimeSpan DurableAskAgain = TimeSpan.FromSeconds(5);
@@ -37,6 +38,7 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private ClipProgress _progress;
     private bool _loadHistory;
+    private int _historyAsks;
 
     public ClipSupervisor(RecordedClip clip, ClipPipeline pipeline)
     {
@@ -83,8 +85,20 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
         });
         Receive<HistoryTimedOut>(_ =>
         {
-            _log.Warning("Journal of clip {0} did not answer within {1}; resuming without its history", _clip.ClipId, HistoryWait);
-            Resume(null);
+            // Resuming without the history would redo finished steps (a second clip_completed, a second alert), so a
+            // slow journal is asked again. Only when the repository says the database is down (a null history)
+            // does the clip go on without it, so that P0 never waits for the database.
+            _historyAsks++;
+            if (_historyAsks >= MaxHistoryAsks)
+            {
+                _log.Warning("Journal of clip {0} did not answer {1} times in a row; resuming without its history", _clip.ClipId, _historyAsks);
+                Resume(null);
+                return;
+            }
+
+            _log.Info("Journal of clip {0} did not answer within {1}; asking again", _clip.ClipId, HistoryWait);
+            _pipeline.Repository.Tell(new LoadClipHistory(_clip.ClipId));
+            Timers.StartSingleTimer(HistoryTimerKey, HistoryTimedOut.Instance, HistoryWait);
         });
         ReceiveAny(_ => Stash.Stash());
     }

@@ -34,6 +34,7 @@ public sealed class CrashRecoverySpecs(PostgresFixture postgres, ITestOutputHelp
 
         // When
         var droppedSoFar = 0;
+        var outputs = new List<string>();
         var unfinishedAtCrashes = new List<int>();
         for (var crash = 0; crash < 3; crash++)
         {
@@ -62,6 +63,7 @@ public sealed class CrashRecoverySpecs(PostgresFixture postgres, ITestOutputHelp
             }
 
             await daemon.KillAsync();
+            outputs.Add(daemon.Output);
             var markedDone = sandbox.ManifestDone();
             unfinishedAtCrashes.Add(droppedSoFar - markedDone.Count);
 
@@ -99,7 +101,10 @@ public sealed class CrashRecoverySpecs(PostgresFixture postgres, ITestOutputHelp
                     Assert.True(types.Contains(required), $"{clipId} has no {required}: {string.Join(", ", types)} ({context})");
                 }
 
-                Assert.True(types.Count(t => t == "clip_completed") == 1, $"{clipId} completed {types.Count(t => t == "clip_completed")} times ({context})");
+                Assert.True(types.Count(t => t == "clip_completed") == 1,
+                    $"{clipId} completed {types.Count(t => t == "clip_completed")} times ({context}): {string.Join(", ", types)}{System.Environment.NewLine}"
+                    + string.Join(System.Environment.NewLine, outputs.Append(last.Output).SelectMany((o, run) =>
+                        o.Split('\n').Where(l => l.Contains(clipId, StringComparison.Ordinal) || l.Contains("history", StringComparison.OrdinalIgnoreCase)).Select(l => $"run {run + 1}: {l}")).Take(40)));
                 Assert.Equal("clip_completed", types[^1]);
             }
 
