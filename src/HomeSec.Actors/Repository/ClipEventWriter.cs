@@ -28,6 +28,8 @@ public sealed class ClipEventWriter : ReceiveActor
     private readonly string _writerUuid = Guid.NewGuid().ToString("N");
     private readonly Dictionary<ClipId, long> _lastSequenceNr = [];
     private readonly List<IClipEvent> _waitingForNumbers = [];
+    private readonly Dictionary<ClipId, int> _writingByClip = [];
+    private readonly HashSet<ClipId> _completed = [];
     private bool _lookingUp;
     private int _writesInFlight;
 
@@ -47,9 +49,22 @@ public sealed class ClipEventWriter : ReceiveActor
             _lookingUp = false;
             FailWaiting(failed.Error);
         });
-        Receive<WriteMessageSuccess>(success => Context.Parent.Tell(new EventStored(EventOf(success.Persistent).ClipId)));
-        Receive<WriteMessageFailure>(failure => Failed(EventOf(failure.Persistent), failure.Cause));
-        Receive<WriteMessageRejected>(rejected => Failed(EventOf(rejected.Persistent), rejected.Cause));
+        Receive<WriteMessageSuccess>(success =>
+        {
+            var evt = EventOf(success.Persistent);
+            Context.Parent.Tell(new EventStored(evt.ClipId));
+            Settled(evt.ClipId);
+        });
+        Receive<WriteMessageFailure>(failure =>
+        {
+            Failed(EventOf(failure.Persistent), failure.Cause);
+            Settled(EventOf(failure.Persistent).ClipId);
+        });
+        Receive<WriteMessageRejected>(rejected =>
+        {
+            Failed(EventOf(rejected.Persistent), rejected.Cause);
+            Settled(EventOf(rejected.Persistent).ClipId);
+        });
         Receive<WriteMessagesSuccessful>(_ => WriteFinished());
         Receive<WriteMessagesFailed>(_ => WriteFinished()); // each message's WriteMessageFailure follows
     }
@@ -85,6 +100,12 @@ public sealed class ClipEventWriter : ReceiveActor
         foreach (var evt in batch)
         {
             var sequenceNr = _lastSequenceNr[evt.ClipId] = _lastSequenceNr.GetValueOrDefault(evt.ClipId) + 1;
+            _writingByClip[evt.ClipId] = _writingByClip.GetValueOrDefault(evt.ClipId) + 1;
+            if (evt is HomeSec.Core.Clips.ClipEvents.ClipCompleted)
+            {
+                _completed.Add(evt.ClipId);
+            }
+
             writes.Add(new AtomicWrite(new Persistent(new Tagged(evt, [ClipJournal.EventTag]), sequenceNr, PersistenceIdFor(evt.ClipId),
                 string.Empty, isDeleted: false, ActorRefs.NoSender, _writerUuid)));
         }
@@ -92,6 +113,29 @@ public sealed class ClipEventWriter : ReceiveActor
         _waitingForNumbers.RemoveRange(0, batch.Count);
         _writesInFlight++;
         _journal.Tell(new WriteMessages(writes, Self, InstanceId));
+    }
+
+    /// <summary>
+    /// A write of the clip ended. Once a completed clip has nothing left in flight or waiting, its stream length is
+    /// forgotten, so the writer does not hold an entry per clip for years; a later event of it (an outbox delivery)
+    /// looks the length up again, which is right because every earlier write has ended. (Without tables to ask, as
+    /// with the in-memory journal of tests, it is kept.)
+    /// </summary>
+    private void Settled(ClipId clipId)
+    {
+        var left = _writingByClip.GetValueOrDefault(clipId) - 1;
+        if (left > 0)
+        {
+            _writingByClip[clipId] = left;
+            return;
+        }
+
+        _writingByClip.Remove(clipId);
+        if (_store is not null && _completed.Contains(clipId) && !_waitingForNumbers.Exists(e => e.ClipId == clipId))
+        {
+            _completed.Remove(clipId);
+            _lastSequenceNr.Remove(clipId);
+        }
     }
 
     /// <summary>The journal answers with what it was given: the tagged event.</summary>

@@ -93,6 +93,27 @@ public sealed class ClipRepositorySpecs : Akka.TestKit.Xunit2.TestKit, IDisposab
     }
 
     [Fact]
+    public void Should_append_a_late_event_after_the_completed_stream_when_an_outbox_delivers_after_the_clip_finished()
+    {
+        // Given
+        var clipId = ClipId.For("yard", new DateTimeOffset(2026, 11, 24, 13, 0, 0, TimeSpan.Zero));
+        var at = DateTimeOffset.UnixEpoch;
+        var repository = Sys.ActorOf(ClipRepository.Props(Settings(_databasePath)));
+        repository.Tell(new ClipRecorded(clipId, at, "yard", "/clips/f.mp4", at, at, 1));
+        repository.Tell(new NotificationQueued(clipId, at, "mqtt", "broker down"));
+        repository.Tell(new ClipCompleted(clipId, at, HadErrors: false));
+        AwaitCondition(() => JournalRows(clipId).Count == 3, TimeSpan.FromSeconds(15));
+
+        // When
+        repository.Tell(new NotificationSent(clipId, at.AddMinutes(5), "mqtt"));
+
+        // Then
+        AwaitCondition(() => JournalRows(clipId).Count == 4, TimeSpan.FromSeconds(15));
+        Assert.Equal([1L, 2L, 3L, 4L], JournalRows(clipId).Select(r => r.SequenceNr));
+        Assert.Equal("notification_sent", JournalRows(clipId)[3].Manifest);
+    }
+
+    [Fact]
     public void Should_say_a_clips_events_are_durable_only_when_the_journal_holds_every_one_of_them()
     {
         // Given
