@@ -28,7 +28,7 @@ public static class RunCommand
         catch (ConfigException ex)
         {
             ValidateCommand.PrintErrors(configFile, ex, Console.Error);
-            return 2;
+            return ExitCodes.Usage;
         }
 
         await using var daemon = DaemonHost.Build(config, registries);
@@ -36,6 +36,12 @@ public static class RunCommand
         try
         {
             await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(daemon, cancellationToken);
+        }
+        catch (IOException ex) when (IsAddressInUse(ex))
+        {
+            await Console.Error.WriteLineAsync($"homesec: the address {config.Health.Host}:{config.Health.Port} is already in use (another homesec or program listens there); " +
+                $"change health.port (or health.host) in {configFile.Name}, or stop the other program.");
+            return ExitCodes.Failure;
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
         {
@@ -45,6 +51,20 @@ public static class RunCommand
             await daemon.StopAsync(patience.Token);
         }
 
-        return 0;
+        return ExitCodes.Ok;
+    }
+
+    private static bool IsAddressInUse(Exception exception)
+    {
+        for (var e = (Exception?)exception; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Connections.AddressInUseException
+                || e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
