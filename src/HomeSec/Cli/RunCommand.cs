@@ -31,6 +31,14 @@ public static class RunCommand
             return ExitCodes.Usage;
         }
 
+        // Checked before anything starts: a daemon that fails to bind half-way through its start logs
+        // pages of shutdown noise around the one line that matters.
+        if (config.Health.Enabled && IsTaken(config.Health))
+        {
+            await Console.Error.WriteLineAsync(AddressInUse(config, configFile));
+            return ExitCodes.Failure;
+        }
+
         await using var daemon = DaemonHost.Build(config, registries);
         var lifetime = daemon.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
         try
@@ -39,8 +47,7 @@ public static class RunCommand
         }
         catch (IOException ex) when (IsAddressInUse(ex))
         {
-            await Console.Error.WriteLineAsync($"homesec: the address {config.Health.Host}:{config.Health.Port} is already in use (another homesec or program listens there); " +
-                $"change health.port (or health.host) in {configFile.Name}, or stop the other program.");
+            await Console.Error.WriteLineAsync(AddressInUse(config, configFile));
             return ExitCodes.Failure;
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
@@ -52,6 +59,52 @@ public static class RunCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    private static string AddressInUse(AppConfig config, FileInfo configFile) =>
+        $"homesec: the address {config.Health.Host}:{config.Health.Port} is already in use (another homesec or program listens there); " +
+        $"change health.port (or health.host) in {configFile.Name}, or stop the other program.";
+
+    /// <summary>Whether something already listens on health.host:health.port (a host that does not resolve is left to Kestrel to report).</summary>
+    private static bool IsTaken(HealthConfig health)
+    {
+        if (health.Port == 0)
+        {
+            return false;
+        }
+
+        System.Net.IPAddress[] addresses;
+        try
+        {
+            addresses = System.Net.IPAddress.TryParse(health.Host, out var address) ? [address] : System.Net.Dns.GetHostAddresses(health.Host);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+
+        foreach (var address in addresses)
+        {
+            var probe = new System.Net.Sockets.TcpListener(address, health.Port);
+            try
+            {
+                probe.Start();
+            }
+            catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+            {
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // e.g. an IPv6 address on a host without IPv6: not ours to judge here.
+            }
+            finally
+            {
+                probe.Stop();
+            }
+        }
+
+        return false;
     }
 
     private static bool IsAddressInUse(Exception exception)
