@@ -32,16 +32,48 @@ public static partial class AppConfigLoader
         return errors.Count == 0 && config is not null ? config : throw new ConfigException(errors);
     }
 
+    /// <summary>
+    /// Reads only <c>state_store</c> (for <c>homesec clips</c>, which needs nothing else): the cameras' and
+    /// plugins' environment variables need not be set.
+    /// </summary>
+    public static StateStoreConfig LoadStateStoreFile(string path, Func<string, string?>? environment = null) =>
+        LoadSectionFile(path, environment, "state_store", ReadStateStore);
+
+    /// <summary>Reads only <c>health</c> (for <c>homesec inspect --config</c>).</summary>
+    public static HealthConfig LoadHealthFile(string path) => LoadSectionFile(path, null, "health", ReadHealth);
+
+    private static T LoadSectionFile<T>(string path, Func<string, string?>? environment, string key, Func<ConfigSection, T> read)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ConfigException([new ConfigError(path, "config file not found")]);
+        }
+
+        var context = new ConfigReadContext(environment ?? Environment.GetEnvironmentVariable);
+        var section = new ConfigSection("", ParseRoot(File.ReadAllText(path)), context).Section(key);
+        var value = read(section);
+        var errors = context.Errors.Concat(section.UnknownKeys()).ToList();
+        return errors.Count == 0 ? value : throw new ConfigException(errors);
+    }
+
     private static YamlMappingNode ParseRoot(string yaml)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException ex)
         {
-            throw new ConfigException([new ConfigError("(yaml)", ex.Message, (int)ex.Start.Line)]);
+            throw new ConfigException([new ConfigError("(yaml)", ex.Message, (int)ex.Start.Line, (int)ex.Start.Column)]);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up this way on some unclosed flow collections (e.g. a '{' never closed
+            // before the next block key): report where it stopped.
+            var at = scanner.CurrentPosition;
+            throw new ConfigException([new ConfigError("(yaml)", "the YAML is malformed here (is a '{' or '[' left unclosed?)", (int)at.Line, (int)at.Column)]);
         }
 
         return stream.Documents.FirstOrDefault()?.RootNode switch
@@ -123,6 +155,10 @@ public static partial class AppConfigLoader
         });
         var path = Path.GetFullPath(section.String("path") ?? Path.Combine("data", "homesec.db"));
         var dsn = backend == StateStoreBackend.Postgres ? section.Secret("dsn_env", required: true) : null;
+        if (dsn is not null && DsnProblem(dsn) is { } problem)
+        {
+            section.Error("dsn_env", $"environment variable '{section.String("dsn_env")}' is not a usable PostgreSQL connection string: {problem}");
+        }
         if (backend == StateStoreBackend.Sqlite && section.Has("dsn_env"))
         {
             section.Error("dsn_env", "is only used with backend: postgres");
@@ -131,6 +167,28 @@ public static partial class AppConfigLoader
         var localState = Path.GetFullPath(section.String("local_state_dir") ?? Path.Combine("data", "state"));
         var spoolMax = section.Int("spool_max_events", 200_000, 100, 100_000_000);
         return new StateStoreConfig(backend, path, dsn, localState, spoolMax);
+    }
+
+    /// <summary>What is wrong with a PostgreSQL DSN, never quoting it (it holds the password).</summary>
+    private static string? DsnProblem(string dsn)
+    {
+        var builder = new System.Data.Common.DbConnectionStringBuilder();
+        try
+        {
+            builder.ConnectionString = dsn;
+        }
+        catch (ArgumentException)
+        {
+            return "expected key=value pairs separated by ';' (Host=...;Port=5432;Database=...;Username=...;Password=...)";
+        }
+
+        if (builder.TryGetValue("port", out var port)
+            && !(int.TryParse(Convert.ToString(port, System.Globalization.CultureInfo.InvariantCulture), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535))
+        {
+            return "Port is not a whole number from 1 to 65535";
+        }
+
+        return builder.ContainsKey("host") || builder.ContainsKey("server") ? null : "it names no Host";
     }
 
     private static List<NotifierConfig> ReadNotifiers(ConfigSection root, PluginRegistries registries)
@@ -148,7 +206,11 @@ public static partial class AppConfigLoader
                 continue;
             }
 
-            if (!names.Add(name))
+            if (!NotifierName().IsMatch(name))
+            {
+                item.Error("name", $"'{name}' is not allowed; use letters, digits, '_' and '-' (at most 63, starting with a letter or digit)");
+            }
+            else if (!names.Add(name))
             {
                 item.Error("name", $"duplicate notifier name '{name}'; give each notifier of the same backend its own name");
             }
@@ -259,6 +321,10 @@ public static partial class AppConfigLoader
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
     private static partial Regex CameraName();
+
+    /// <summary>Notifier names become actor names (<c>outbox-{name}</c>), so only what an actor path allows.</summary>
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
+    private static partial Regex NotifierName();
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
     private static partial Regex ActivityTypeName();

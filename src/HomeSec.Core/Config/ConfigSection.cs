@@ -224,7 +224,12 @@ public sealed class ConfigSection
         var result = new List<(string, ConfigSection)>();
         foreach (var (keyNode, valueNode) in parent._node.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            if (keyNode is not YamlScalarNode { Value: var keyText })
+            {
+                continue; // reported by UnknownKeys
+            }
+
+            var name = keyText ?? "";
             parent._readKeys.Add(name);
             switch (valueNode)
             {
@@ -261,9 +266,21 @@ public sealed class ConfigSection
         }
 
         var value = _context.Environment(variable);
-        if (string.IsNullOrEmpty(value))
+        if (value is null)
         {
             Error(envKey, $"environment variable '{variable}' is not set (set it, or change {PathOf(envKey)})");
+            return null;
+        }
+
+        if (value.Trim().Length == 0)
+        {
+            Error(envKey, $"environment variable '{variable}' is set but empty (give it a value, or change {PathOf(envKey)})");
+            return null;
+        }
+
+        if (value.Trim().Length != value.Length)
+        {
+            Error(envKey, $"environment variable '{variable}' starts or ends with whitespace, e.g. a trailing newline (remove it)");
             return null;
         }
 
@@ -284,7 +301,13 @@ public sealed class ConfigSection
 
         foreach (var (keyNode, _) in _node.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (keyNode is not YamlScalarNode { Value: var keyText })
+            {
+                yield return new ConfigError(Path.Length == 0 ? "(root)" : Path, $"a key must be plain text, got {Describe(keyNode)}", LineOf(keyNode), (int)keyNode.Start.Column);
+                continue;
+            }
+
+            var key = keyText ?? "";
             if (!_readKeys.Contains(key))
             {
                 var hint = _readKeys.Count > 0 ? $"; known keys here: {string.Join(", ", _readKeys.Order(StringComparer.Ordinal))}" : "";

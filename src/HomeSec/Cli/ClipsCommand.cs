@@ -44,9 +44,15 @@ public static class ClipsCommand
 
     private static async Task<int> ListAsync(FileInfo configFile, string? camera, string? status, string? since, int limit, bool json, CancellationToken cancellationToken)
     {
-        if (Store(configFile) is not { } store)
+        if (status is not null && !AllowedStatuses.Contains(status, StringComparer.Ordinal))
         {
-            return 2;
+            await Console.Error.WriteLineAsync($"--status: '{status}' is not a clip status; allowed: {string.Join(", ", AllowedStatuses)}.");
+            return ExitCodes.Usage;
+        }
+
+        if (Store(configFile, out var failure) is not { } store)
+        {
+            return failure;
         }
 
         DateTimeOffset? from = null;
@@ -55,13 +61,23 @@ public static class ClipsCommand
             if (ParseSince(since, DateTimeOffset.UtcNow) is not { } parsed)
             {
                 await Console.Error.WriteLineAsync($"--since: '{since}' is not a time; use an ISO time (2026-11-24T08:00Z) or an age (30m, 24h, 7d)");
-                return 2;
+                return ExitCodes.Usage;
             }
 
             from = parsed;
         }
 
-        var clips = await store.ListAsync(camera, status, from, limit, cancellationToken);
+        IReadOnlyList<ClipRow> clips;
+        try
+        {
+            clips = await store.Store.ListAsync(camera, status, from, limit, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex))
+        {
+            await Console.Error.WriteLineAsync(Unreachable(store.Config, ex));
+            return ExitCodes.Failure;
+        }
+
         if (json)
         {
             foreach (var clip in clips)
@@ -85,12 +101,23 @@ public static class ClipsCommand
 
     private static async Task<int> ShowAsync(FileInfo configFile, string clipId, bool json, CancellationToken cancellationToken)
     {
-        if (Store(configFile) is not { } store)
+        if (Store(configFile, out var failure) is not { } store)
         {
-            return 2;
+            return failure;
         }
 
-        var (clip, events) = await store.ShowAsync(clipId, cancellationToken);
+        ClipRow? clip;
+        IReadOnlyList<EventRow> events;
+        try
+        {
+            (clip, events) = await store.Store.ShowAsync(clipId, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex))
+        {
+            await Console.Error.WriteLineAsync(Unreachable(store.Config, ex));
+            return ExitCodes.Failure;
+        }
+
         if (clip is null)
         {
             await Console.Error.WriteLineAsync($"no clip '{clipId}' in the state store (homesec clips list shows the known ones)");
@@ -153,16 +180,39 @@ public static class ClipsCommand
 
     private static string Status(HomeSec.Core.Clips.ClipStatus status) => HomeSec.Core.Clips.ClipStatusNames.ToWireName(status);
 
-    private static ClipStore? Store(FileInfo configFile)
+    private static readonly string[] AllowedStatuses = [.. Enum.GetValues<HomeSec.Core.Clips.ClipStatus>().Select(Status)];
+
+    /// <summary>Only <c>state_store</c> is read: the cameras' environment variables (RTSP URLs, …) need not be set.</summary>
+    private static (ClipStore Store, StateStoreConfig Config)? Store(FileInfo configFile, out int failure)
     {
+        failure = ExitCodes.Usage;
+        StateStoreConfig config;
         try
         {
-            return ClipStore.For(AppConfigLoader.LoadFile(configFile.FullName, PluginRegistries.CreateBuiltin()).StateStore);
+            config = AppConfigLoader.LoadStateStoreFile(configFile.FullName);
         }
         catch (ConfigException ex)
         {
             ValidateCommand.PrintErrors(configFile, ex, Console.Error);
             return null;
         }
+
+        if (config.Backend == StateStoreBackend.Sqlite && !File.Exists(config.SqlitePath))
+        {
+            Console.Error.WriteLine($"homesec: no state store at {config.SqlitePath}; state_store.path is relative to the working directory, " +
+                "so run this where the daemon runs or make state_store.path absolute.");
+            failure = ExitCodes.Failure;
+            return null;
+        }
+
+        return (ClipStore.For(config), config);
     }
+
+    private static bool IsStoreFailure(Exception exception) =>
+        exception is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or IOException
+        || (exception is InvalidOperationException && exception.Source?.StartsWith("Npgsql", StringComparison.Ordinal) == true);
+
+    private static string Unreachable(StateStoreConfig config, Exception exception) => config.Backend == StateStoreBackend.Postgres
+        ? $"homesec: cannot reach the state store (postgres: {HomeSecCli.OneLine(exception.Message)}): is PostgreSQL running, and is state_store.dsn_env's connection string right?"
+        : $"homesec: cannot read the state store (sqlite {config.SqlitePath}: {HomeSecCli.OneLine(exception.Message)}): is it a HomeSec state store, and readable?";
 }

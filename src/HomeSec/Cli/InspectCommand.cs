@@ -12,23 +12,50 @@ public static class InspectCommand
 {
     public static Command Build()
     {
-        var url = new Option<string>("--url")
-        {
-            Description = "The daemon's HTTP address (health.host and health.port of its config).",
-            DefaultValueFactory = _ => "http://127.0.0.1:8080",
-        };
+        var url = new Option<string?>("--url") { Description = "The daemon's HTTP address (default http://127.0.0.1:8080)." };
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "The daemon's config file: its health.host and health.port give the address." };
         var json = new Option<bool>("--json") { Description = "The daemon's answer as JSON." };
-        var command = new Command("inspect", "Show what a running daemon is doing: cameras, state store, clips in flight, inference, notifier outboxes.") { url, json };
-        command.SetAction((parse, cancellationToken) => InspectAsync(parse.GetValue(url)!, parse.GetValue(json), cancellationToken));
+        var command = new Command("inspect", "Show what a running daemon is doing: cameras, state store, clips in flight, inference, notifier outboxes. " +
+            "Exit code 3 when its status is not ok.") { url, config, json };
+        command.SetAction((parse, cancellationToken) => InspectAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), cancellationToken));
         return command;
     }
 
-    private static async Task<int> InspectAsync(string address, bool json, CancellationToken cancellationToken)
+    private static async Task<int> InspectAsync(string? givenAddress, FileInfo? configFile, bool json, CancellationToken cancellationToken)
     {
+        if (givenAddress is not null && configFile is not null)
+        {
+            await Console.Error.WriteLineAsync("homesec: give --url or --config, not both.");
+            return ExitCodes.Usage;
+        }
+
+        var address = givenAddress ?? "http://127.0.0.1:8080";
+        if (configFile is not null)
+        {
+            HomeSec.Core.Config.HealthConfig health;
+            try
+            {
+                health = HomeSec.Core.Config.AppConfigLoader.LoadHealthFile(configFile.FullName);
+            }
+            catch (HomeSec.Core.Config.ConfigException ex)
+            {
+                ValidateCommand.PrintErrors(configFile, ex, Console.Error);
+                return ExitCodes.Usage;
+            }
+
+            if (!health.Enabled)
+            {
+                await Console.Error.WriteLineAsync($"homesec: health.enabled is false in {configFile.Name}, so the daemon opens no HTTP port to inspect; set it to true.");
+                return ExitCodes.Usage;
+            }
+
+            address = $"http://{ConnectHost(health.Host)}:{health.Port.ToString(CultureInfo.InvariantCulture)}";
+        }
+
         if (!Uri.TryCreate(address, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
             await Console.Error.WriteLineAsync($"--url: '{address}' is not an http(s) address, e.g. http://127.0.0.1:8080");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
@@ -41,19 +68,37 @@ public static class InspectCommand
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             await Console.Error.WriteLineAsync($"no daemon answers at {url} ({ex.Message}); is it running, and is health.enabled on?");
-            return 1;
-        }
-
-        if (json)
-        {
-            Console.WriteLine(body);
-            return 0;
+            return ExitCodes.Failure;
         }
 
         using var document = JsonDocument.Parse(body);
-        Print(document.RootElement);
-        return 0;
+        if (json)
+        {
+            Console.WriteLine(body);
+        }
+        else
+        {
+            Print(document.RootElement);
+        }
+
+        var status = Text(document.RootElement, "status");
+        if (status != "ok")
+        {
+            await Console.Error.WriteLineAsync($"homesec: the daemon at {url} reports status '{status}', not ok; the lines above (or GET /health) say which component.");
+            return ExitCodes.Degraded;
+        }
+
+        return ExitCodes.Ok;
     }
+
+    /// <summary>A daemon listening on every address (0.0.0.0, ::) is reached on loopback.</summary>
+    private static string ConnectHost(string host) => host switch
+    {
+        "0.0.0.0" or "*" or "+" or "" => "127.0.0.1",
+        "::" or "[::]" => "[::1]",
+        _ when host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') => $"[{host}]",
+        _ => host,
+    };
 
     private static void Print(JsonElement health)
     {

@@ -28,7 +28,15 @@ public static class RunCommand
         catch (ConfigException ex)
         {
             ValidateCommand.PrintErrors(configFile, ex, Console.Error);
-            return 2;
+            return ExitCodes.Usage;
+        }
+
+        // Checked before anything starts: a daemon that fails to bind half-way through its start logs
+        // pages of shutdown noise around the one line that matters.
+        if (config.Health.Enabled && IsTaken(config.Health))
+        {
+            await Console.Error.WriteLineAsync(AddressInUse(config, configFile));
+            return ExitCodes.Failure;
         }
 
         await using var daemon = DaemonHost.Build(config, registries);
@@ -36,6 +44,11 @@ public static class RunCommand
         try
         {
             await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(daemon, cancellationToken);
+        }
+        catch (IOException ex) when (IsAddressInUse(ex))
+        {
+            await Console.Error.WriteLineAsync(AddressInUse(config, configFile));
+            return ExitCodes.Failure;
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
         {
@@ -45,6 +58,66 @@ public static class RunCommand
             await daemon.StopAsync(patience.Token);
         }
 
-        return 0;
+        return ExitCodes.Ok;
+    }
+
+    private static string AddressInUse(AppConfig config, FileInfo configFile) =>
+        $"homesec: the address {config.Health.Host}:{config.Health.Port} is already in use (another homesec or program listens there); " +
+        $"change health.port (or health.host) in {configFile.Name}, or stop the other program.";
+
+    /// <summary>Whether something already listens on health.host:health.port (a host that does not resolve is left to Kestrel to report).</summary>
+    private static bool IsTaken(HealthConfig health)
+    {
+        if (health.Port == 0)
+        {
+            return false;
+        }
+
+        System.Net.IPAddress[] addresses;
+        try
+        {
+            addresses = System.Net.IPAddress.TryParse(health.Host, out var address) ? [address] : System.Net.Dns.GetHostAddresses(health.Host);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+
+        foreach (var address in addresses)
+        {
+            var probe = new System.Net.Sockets.TcpListener(address, health.Port);
+            try
+            {
+                probe.Start();
+            }
+            catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+            {
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // e.g. an IPv6 address on a host without IPv6: not ours to judge here.
+            }
+            finally
+            {
+                probe.Stop();
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsAddressInUse(Exception exception)
+    {
+        for (var e = (Exception?)exception; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Connections.AddressInUseException
+                || e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
