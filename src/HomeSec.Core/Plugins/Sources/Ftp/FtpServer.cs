@@ -23,7 +23,10 @@ internal sealed class FtpServer(FtpSourceOptions options, FtpPaths paths, IFtpUp
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         listener.Bind(new IPEndPoint(IPAddress.Parse(options.Host), options.Port));
-        listener.Listen(128);
+        // A deep accept queue: with a short one, a burst of connections (a flood, or many cameras after a power cut)
+        // overflows it while the accept loop is busy, and the kernel then leaves the overflowing clients hanging for up
+        // to a minute of SYN-ACK retries instead of letting the limits below answer them at once.
+        listener.Listen(1024);
         ListeningOn = (IPEndPoint)listener.LocalEndPoint!;
         logger.LogInformation("FTP source listening on {Endpoint}, root {Root}", ListeningOn, paths.Root);
         onListening();
