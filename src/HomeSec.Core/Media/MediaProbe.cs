@@ -9,6 +9,9 @@ namespace HomeSec.Core.Media;
 public sealed record MediaCheck(bool IsVideo, TimeSpan Duration, string Reason)
 {
     public static MediaCheck NotVideo(string reason) => new(false, TimeSpan.Zero, reason);
+
+    /// <summary>ffprobe could not be started (not installed): nothing was checked.</summary>
+    public bool ProbeMissing { get; init; }
 }
 
 /// <summary>Decides whether a file is a video before it becomes a clip.</summary>
@@ -49,7 +52,7 @@ public sealed class FfprobeMediaProbe(TimeSpan? timeout = null) : IMediaProbe
         }
         catch (InvalidOperationException ex)
         {
-            return MediaCheck.NotVideo(ex.Message);
+            return MediaCheck.NotVideo(ex.Message) with { ProbeMissing = true };
         }
 
         if (output.ExitCode != 0)

@@ -32,4 +32,29 @@ public sealed class LocalFolderContentSpecs : IDisposable
         Assert.Equal(Path.Combine(WatchDir, "c-real.mp4"), clip.LocalPath);
         await run.AssertNothingHandedOverAsync();
     }
+
+    [Fact]
+    public async Task Should_take_a_non_empty_file_by_its_extension_when_ffprobe_is_not_installed()
+    {
+        // Given
+        Directory.CreateDirectory(WatchDir);
+        await File.WriteAllBytesAsync(Path.Combine(WatchDir, "a-empty.mp4"), []);
+        await File.WriteAllTextAsync(Path.Combine(WatchDir, "b-clip.mp4"), "bytes a camera wrote");
+        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, LocalFolderOptions.DefaultExtensions, _temp.Combine("manifest.jsonl"));
+        await using var run = new FolderSourceRun(options, mediaProbe: new NoFfprobe());
+
+        // When
+        var clip = await run.TakeAsync(maxPolls: 3);
+
+        // Then
+        Assert.Equal(Path.Combine(WatchDir, "b-clip.mp4"), clip.LocalPath);
+        await run.AssertNothingHandedOverAsync();
+    }
+
+    /// <summary>What <see cref="FfprobeMediaProbe"/> answers on a machine without ffmpeg.</summary>
+    private sealed class NoFfprobe : IMediaProbe
+    {
+        public Task<MediaCheck> CheckAsync(string path, CancellationToken cancellationToken) =>
+            Task.FromResult(MediaCheck.NotVideo("cannot start ffprobe: No such file or directory (is ffmpeg installed and on PATH?)") with { ProbeMissing = true });
+    }
 }

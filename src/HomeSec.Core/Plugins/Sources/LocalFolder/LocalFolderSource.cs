@@ -14,6 +14,7 @@ public sealed class LocalFolderSource(LocalFolderOptions options, string cameraN
     : IClipSource
 {
     private readonly IMediaProbe _probe = mediaProbe ?? new FfprobeMediaProbe();
+    private bool _warnedProbeMissing;
 
     /// <summary>Files found not to be videos, with the size and time they had then: not probed again until they change.</summary>
     private readonly Dictionary<string, Observation> _notVideo = new(StringComparer.Ordinal);
@@ -115,6 +116,20 @@ public sealed class LocalFolderSource(LocalFolderOptions options, string cameraN
             }
 
             var content = await _probe.CheckAsync(file.FullName, cancellationToken);
+            if (content.ProbeMissing)
+            {
+                // The embedded defaults need only the .NET SDK: without ffmpeg nothing decodes the file either (no
+                // playlist is followed), so a watched folder the user fills takes a non-empty file by its extension.
+                if (!_warnedProbeMissing)
+                {
+                    _warnedProbeMissing = true;
+                    logger.LogWarning("ffprobe is not installed ({Reason}): files in {WatchDir} become clips by their extension, without a content check; install ffmpeg to check them",
+                        content.Reason, options.WatchDir);
+                }
+
+                content = file.Length > 0 ? new MediaCheck(true, TimeSpan.Zero, "not checked: ffprobe is not installed") : MediaCheck.NotVideo("empty file");
+            }
+
             if (!content.IsVideo)
             {
                 logger.LogWarning("{Path} is not a video ({Reason}); left as a plain file, not a clip", file.FullName, content.Reason);
