@@ -40,7 +40,14 @@ public sealed partial class ShutdownSpecs(ITestOutputHelper output) : IDisposabl
         {
             // When
             await using var daemon = _sandbox.StartDaemon();
-            var moment = TimeSpan.FromMilliseconds(random.Next(300, 4000));
+            // Even runs: a random moment from the start (maybe before any ffmpeg). Odd runs: a random moment after
+            // the camera's ffmpeg processes are up, however slow the machine is to start the daemon.
+            var moment = TimeSpan.FromMilliseconds(random.Next(200, 1500));
+            if (run % 2 == 1)
+            {
+                await Eventually.WaitForAsync(() => FfmpegProcesses(marker).Count > 0, TimeSpan.FromSeconds(60), "the camera's ffmpeg running", () => daemon.Output);
+            }
+
             await Task.Delay(moment);
             if (FfmpegProcesses(marker).Count > 0)
             {
@@ -52,7 +59,7 @@ public sealed partial class ShutdownSpecs(ITestOutputHelper output) : IDisposabl
             // Then
             // 143: SIGTERM came before .NET had its handler in place (nothing was started yet); the ffmpeg check below covers it.
             Assert.True(exitCode is 0 or 143, $"run {run + 1}: exit code {exitCode}{Environment.NewLine}{daemon.Output}");
-            left.AddRange(FfmpegProcesses(marker).Select(p => $"run {run + 1} ({moment.TotalMilliseconds} ms): {p}"));
+            left.AddRange(FfmpegProcesses(marker).Select(p => $"run {run + 1} ({moment.TotalMilliseconds} ms{(run % 2 == 1 ? " after ffmpeg started" : "")}): {p}"));
         }
 
         output.WriteLine($"{runsWithFfmpegAtSigterm} of {Runs} runs had ffmpeg running at SIGTERM; left behind: {left.Count}");
