@@ -92,7 +92,7 @@ public static class ClipsCommand
         foreach (var clip in clips.Select(c => c.State))
         {
             var alert = clip.AlertDecision is { } decision ? (decision.Notify ? "yes" : "no") : "-";
-            Console.WriteLine($"{clip.ClipId,-40} {clip.CameraName,-16} {Status(clip.Status),-12} {clip.CreatedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {alert,-6} {clip.ViewUrl ?? (clip.UploadFailed ? "(upload failed)" : "-")}");
+            Console.WriteLine($"{clip.ClipId,-40} {clip.CameraName,-16} {Status(clip.Status),-12} {clip.CreatedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {alert,-6} {clip.ViewUrl ?? StoredOrNot(clip) ?? "-"}");
         }
 
         Console.WriteLine($"{clips.Count} clip(s)");
@@ -137,7 +137,7 @@ public static class ClipsCommand
         Console.WriteLine($"camera     {s.CameraName}");
         Console.WriteLine($"status     {Status(s.Status)}");
         Console.WriteLine($"file       {s.LocalPath}");
-        Console.WriteLine($"stored     {s.StorageUri ?? (s.UploadFailed ? "upload failed" : "-")}");
+        Console.WriteLine($"stored     {s.StorageUri ?? StoredOrNot(s) ?? "-"}");
         Console.WriteLine($"view       {s.ViewUrl ?? "-"}");
         Console.WriteLine($"detected   {(s.Filter is { } f ? (f.DetectedClasses.Count == 0 ? "nothing" : string.Join(", ", f.DetectedClasses)) + $" (model {f.Model})" : "-")}");
         Console.WriteLine($"analysis   {(s.Analysis is { } a ? $"{a.RiskLevel.ToString().ToLowerInvariant()} / {a.ActivityType}: {a.Summary}" : s.VlmSkippedReason ?? "-")}");
@@ -215,4 +215,11 @@ public static class ClipsCommand
     private static string Unreachable(StateStoreConfig config, Exception exception) => config.Backend == StateStoreBackend.Postgres
         ? $"homesec: cannot reach the state store (postgres: {HomeSecCli.OneLine(exception.Message)}): is PostgreSQL running, and is state_store.dsn_env's connection string right?"
         : $"homesec: cannot read the state store (sqlite {config.SqlitePath}: {HomeSecCli.OneLine(exception.Message)}): is it a HomeSec state store, and readable?";
+
+    /// <summary>Why a clip has no storage link yet: uploads are retried until stored (journals from before that may say "failed").</summary>
+    private static string? StoredOrNot(HomeSec.Core.Clips.ClipState clip) =>
+        clip.StorageUri is not null ? null
+        : clip.UploadFailed ? "(upload failed)"
+        : clip.UploadFailures > 0 ? $"(upload retrying: {clip.UploadFailures} failed)"
+        : null;
 }
