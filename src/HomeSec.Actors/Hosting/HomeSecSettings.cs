@@ -35,6 +35,9 @@ public sealed record HomeSecSettings(
     /// <summary>The detector plugins were given; the root starts the inference pool when a plugin asked for one.</summary>
     public InferenceClient Inference { get; init; } = new();
 
+    /// <summary>What retention deletes when; null when no rule is configured (no retention actor starts).</summary>
+    public Retention.RetentionSettings? Retention { get; init; }
+
     public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock)
     {
         var inference = new InferenceClient();
@@ -61,10 +64,15 @@ public sealed record HomeSecSettings(
             Clock = clock,
         };
         var repository = new RepositorySettings(ClipStore.For(config.StateStore), config.StateStore.SpoolPath, config.StateStore.SpoolMaxEvents);
+        var retention = config.Retention.DeletesAnything && repository.Store is { } store
+            ? new Retention.RetentionSettings(config.Retention, store, workers.Storage, config.Storage.Plugin.Name,
+                loggerFactory.CreateLogger("HomeSec.Retention"), clock)
+            : null;
         return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context), config.PerCameraAlert,
             config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, repository, clock)
         {
             Inference = inference,
+            Retention = retention,
         };
     }
 
