@@ -35,7 +35,7 @@ public sealed record HomeSecSettings(
     /// <summary>The detector plugins were given; the root starts the inference pool when a plugin asked for one.</summary>
     public InferenceClient Inference { get; init; } = new();
 
-    /// <summary>What retention deletes when; null when no rule is configured (no retention actor starts).</summary>
+    /// <summary>What retention deletes when; null without a state store to read clips from.</summary>
     public Retention.RetentionSettings? Retention { get; init; }
 
     public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock)
@@ -64,7 +64,8 @@ public sealed record HomeSecSettings(
             Clock = clock,
         };
         var repository = new RepositorySettings(ClipStore.For(config.StateStore), config.StateStore.SpoolPath, config.StateStore.SpoolMaxEvents);
-        var retention = config.Retention.DeletesAnything && repository.Store is { } store
+        // Always started (with a store): without rules it deletes nothing but still measures the disks for /health and /metrics.
+        var retention = repository.Store is { } store
             ? new Retention.RetentionSettings(config.Retention, store, workers.Storage, config.Storage.Plugin.Name,
                 loggerFactory.CreateLogger("HomeSec.Retention"), clock)
             : null;

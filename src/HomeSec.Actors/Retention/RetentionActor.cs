@@ -449,6 +449,6 @@ public sealed record RetentionSettings(
     TimeProvider Clock,
     bool RunScheduledPasses = true)
 {
-    /// <summary>The first pass waits a little, so it does not compete with resuming clips at start.</summary>
-    public TimeSpan FirstPassDelay { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The first pass waits a little (at most 30 s), so it does not compete with resuming clips at start.</summary>
+    public TimeSpan FirstPassDelay => Config.CheckInterval < TimeSpan.FromSeconds(30) ? Config.CheckInterval : TimeSpan.FromSeconds(30);
 }

@@ -15,6 +15,9 @@ public sealed record ClipState
     public ClipStatus Status { get; init; } = ClipStatus.QueuedLocal;
     public string? CameraName { get; init; }
     public string? LocalPath { get; init; }
+
+    /// <summary>When the recording started (what retention measures a clip's age from).</summary>
+    public DateTimeOffset? RecordedAt { get; init; }
     public string? StorageUri { get; init; }
     public string? ViewUrl { get; init; }
     public bool UploadFailed { get; init; }
@@ -67,6 +70,7 @@ public sealed record ClipState
             {
                 CameraName = e.CameraName,
                 LocalPath = e.LocalPath,
+                RecordedAt = e.StartedAt,
                 Status = ClipStatus.QueuedLocal,
                 CreatedAt = CreatedAt ?? e.At,
             },

@@ -367,7 +367,7 @@ public static partial class AppConfigLoader
         section.Has(key) ? section.Number(key, 0, 0.001, 36_500) : null;
 
     private static long? Gigabytes(ConfigSection section, string key) =>
-        section.Has(key) ? (long)(section.Number(key, 0, 0.001, 1_000_000) * RetentionConfig.BytesPerGb) : null;
+        section.Has(key) ? (long)(section.Number(key, 0, 0, 1_000_000) * RetentionConfig.BytesPerGb) : null;
 
     private static HealthConfig ReadHealth(ConfigSection section) => new(
         section.Bool("enabled", true),

@@ -45,7 +45,7 @@ public sealed record RetentionSurvey(
 
             var remotePath = storage is not null && state.IsStoredRemotely ? storage.LocalPathOf(StorageKeys.ForClip(camera, state.ClipId, localPath)) : null;
             var remoteBytes = remotePath is null ? null : SizeOf(remotePath);
-            retained.Add(new RetainedClip(state.ClipId, camera, localPath, state.CreatedAt ?? state.UpdatedAt ?? DateTimeOffset.UnixEpoch,
+            retained.Add(new RetainedClip(state.ClipId, camera, localPath, state.RecordedAt ?? state.CreatedAt ?? DateTimeOffset.UnixEpoch,
                 localBytes, localBytes is null ? null : disks.VolumeOf(localPath),
                 state.IsStoredRemotely, remoteBytes, remoteBytes is null ? null : disks.VolumeOf(remotePath!),
                 state.AlertDecision?.Notify == true)

@@ -27,6 +27,7 @@ public static class HomeSecCli
         root.Subcommands.Add(ValidateCommand.Build());
         root.Subcommands.Add(ClipsCommand.Build());
         root.Subcommands.Add(InspectCommand.Build());
+        root.Subcommands.Add(CleanupCommand.Build());
         return root;
     }
 
