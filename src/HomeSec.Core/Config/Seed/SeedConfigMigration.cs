@@ -163,6 +163,12 @@ public static partial class SeedConfigMigration
                 return;
             }
 
+            if (target.Children.ContainsKey(new YamlScalarNode(newKey)))
+            {
+                notes.Add(new MigrationNote("dropped", PathOf(key), null, $"{newPath} is given elsewhere in the file already"));
+                return;
+            }
+
             target.Add(newKey, value);
             if (newPath != PathOf(key))
             {
@@ -184,7 +190,16 @@ public static partial class SeedConfigMigration
             foreach (var (key, value) in node.Children)
             {
                 var name = (key as YamlScalarNode)?.Value ?? key.ToString();
-                if (_taken.Add(name))
+                if (!_taken.Add(name))
+                {
+                    continue;
+                }
+
+                if (target.Children.ContainsKey(key))
+                {
+                    notes.Add(new MigrationNote("dropped", PathOf(name), null, $"the migration wrote {Join(targetPath, name)} itself"));
+                }
+                else
                 {
                     target.Add(key, value);
                     notes.Add(new MigrationNote("kept", PathOf(name), null,
@@ -250,7 +265,7 @@ public static partial class SeedConfigMigration
 
             if (vlm is not null)
             {
-                if (_extraActivityTypes.Count > 0)
+                if (_extraActivityTypes.Count > 0 && !vlm.Children.ContainsKey(new YamlScalarNode("extra_activity_types")))
                 {
                     vlm.Add("extra_activity_types", new YamlSequenceNode(_extraActivityTypes.Select(t => new YamlScalarNode(t))) { Style = YamlDotNet.Core.Events.SequenceStyle.Flow });
                 }
@@ -937,7 +952,7 @@ public static partial class SeedConfigMigration
 
             if (workers is not null)
             {
-                if (backend == "yolo")
+                if (backend == "yolo" && !config.Children.ContainsKey(new YamlScalarNode("inference_workers")))
                 {
                     config.Add("inference_workers", workers);
                     Note("renamed", workersFrom, "filter.config.inference_workers", "detection runs in that many ONNX Runtime sessions");
