@@ -87,6 +87,8 @@ public static partial class AppConfigLoader
 
     private static AppConfig? Read(ConfigSection root, PluginRegistries registries, ConfigReadContext context)
     {
+        ReadVersion(root);
+
         // The vocabulary comes first: the VLM's options (its schema enum) and the alert rules both validate against it.
         var vlmSection = root.Section("vlm");
         context.ActivityTypes = ReadActivityVocabulary(vlmSection);
@@ -114,6 +116,21 @@ public static partial class AppConfigLoader
 
         return new AppConfig(cameras, new StorageConfig(storage, storageTimeout), stateStore, notifiers, filter, vlm, alertPolicy,
             perCameraAlert, concurrency, retry, health) { Outbox = outbox, Retention = retention };
+    }
+
+    /// <summary>The schema versions this HomeSec reads; a config without <c>version</c> is version 1.</summary>
+    public static IReadOnlyList<string> SupportedVersions { get; } = ["1"];
+
+    /// <summary>
+    /// <c>version</c> lets the config's shape evolve: a file written for a later schema is refused by name
+    /// instead of being half-understood.
+    /// </summary>
+    private static void ReadVersion(ConfigSection root)
+    {
+        if (root.String("version") is { } version && !SupportedVersions.Contains(version.Trim(), StringComparer.Ordinal))
+        {
+            root.Error("version", $"'{version}' is not allowed; allowed: {string.Join(", ", SupportedVersions)} (or leave it out, which means 1)");
+        }
     }
 
     private static List<CameraConfig> ReadCameras(ConfigSection root, PluginRegistries registries, Dictionary<string, RetentionOverrides> retention)
