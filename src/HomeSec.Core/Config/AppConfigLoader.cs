@@ -354,7 +354,7 @@ public static partial class AppConfigLoader
         var critical = Gigabytes(section, "critical_free_gb") ?? (minFree is { } floor ? floor / 4 : null);
         if (minFree is { } min && section.Has("critical_free_gb") && critical > min)
         {
-            section.Error("critical_free_gb", $"is above min_free_gb; expected critical_free_gb ≤ min_free_gb");
+            section.Error("critical_free_gb", "is above min_free_gb; expected critical_free_gb ≤ min_free_gb");
         }
 
         return new RetentionConfig(defaults, perCamera, totalCap, minFree, critical,
