@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using HomeSec.Actors.Metrics;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
 using HomeSec.Core.Clips.Workflow;
@@ -36,6 +37,7 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
     private readonly ClipPipeline _pipeline;
     private readonly WorkflowRules _rules;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HomeSecMetrics _metrics = HomeSecMetrics.Of(Context.System);
     private ClipProgress _progress;
     private bool _loadHistory;
     private int _historyAsks;
@@ -167,6 +169,10 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
         foreach (var evt in decision.Events)
         {
             _pipeline.Repository.Tell(evt);
+            if (evt is HomeSec.Core.Clips.ClipEvents.AlertDecisionMade { Decision.Notify: true })
+            {
+                _metrics.AlertRaised(_clip.CameraName);
+            }
         }
 
         foreach (var command in decision.Commands)
@@ -211,6 +217,7 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
                 Context.Parent.Tell(new ClipWaitingForStorage(_clip.ClipId));
                 break;
             case Finish finish:
+                _metrics.ClipFinished(_clip.CameraName, finish.Status);
                 Context.Parent.Tell(new ClipProcessed(_clip.ClipId, finish.Status));
                 Context.Stop(Self);
                 break;

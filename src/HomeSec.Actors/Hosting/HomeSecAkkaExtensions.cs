@@ -3,6 +3,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using HomeSec.Actors.Clips;
+using HomeSec.Actors.Metrics;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
@@ -45,6 +46,7 @@ public static class HomeSecAkkaExtensions
     public static AkkaConfigurationBuilder AddHomeSec(this AkkaConfigurationBuilder builder, HomeSecSettings settings) =>
         builder
             .AddHocon(HomeSecConfig(), HoconAddMode.Prepend)
+            .AddSetup(new HomeSecMetricsSetup(settings.Metrics))
             .WithActors((system, registry) =>
             {
                 var root = system.ActorOf(HomeSecRoot.Props(settings), "homesec");

@@ -2,6 +2,7 @@ using Akka.Actor;
 using HomeSec.Actors.Cameras;
 using HomeSec.Actors.Clips;
 using HomeSec.Actors.Inference;
+using HomeSec.Actors.Metrics;
 using HomeSec.Actors.Repository;
 using HomeSec.Actors.Repository.Sql;
 using HomeSec.Actors.Workers;
@@ -32,6 +33,9 @@ public sealed record HomeSecSettings(
     /// <summary>How long shutdown waits for clips in flight (below the phase timeout in hocon/homesec.conf).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Where the actors record what they do; the daemon exports it on <c>/metrics</c> (a private registry by default).</summary>
+    public HomeSecMetrics Metrics { get; init; } = new(Prometheus.Metrics.NewCustomRegistry());
+
     /// <summary>The detector plugins were given; the root starts the inference pool when a plugin asked for one.</summary>
     public InferenceClient Inference { get; init; } = new();
 
@@ -51,8 +55,15 @@ public sealed record HomeSecSettings(
             .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, context with { CameraName = camera.Name })))
             .ToList();
         var notifiers = config.Notifiers
-            .Select(n => new NamedNotifier(n.Name, new DeduplicatingNotifier(registries.Notifiers.Create(n.Plugin, context),
-                new DeliveryLedger(Path.Combine(config.StateStore.NotificationLedgerDir, n.Name + ".log"))), n.Timeout))
+            .Select(n =>
+            {
+                var plugin = registries.Notifiers.Create(n.Plugin, context);
+                return new NamedNotifier(n.Name, new DeduplicatingNotifier(plugin,
+                    new DeliveryLedger(Path.Combine(config.StateStore.NotificationLedgerDir, n.Name + ".log"))), n.Timeout)
+                {
+                    Connection = plugin as INotifierConnection,
+                };
+            })
             .ToList();
         var workers = new WorkerPoolSettings(
             registries.Storage.Create(config.Storage.Plugin, context), config.Storage.Plugin.Name, config.Storage.Timeout, config.Concurrency.UploadWorkers,

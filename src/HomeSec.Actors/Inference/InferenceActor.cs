@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using HomeSec.Actors.Metrics;
 using HomeSec.Core.Inference;
 using static HomeSec.Actors.Inference.InferenceProtocol;
 
@@ -17,6 +18,7 @@ public sealed class InferenceActor : ReceiveActor
     private readonly DetectorModel _model;
     private readonly InferenceOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HomeSecMetrics _metrics = HomeSecMetrics.Of(Context.System);
     private readonly Queue<Pending> _queue = new();
     private OnnxDetectorSession? _session;
     private Task? _running;
@@ -119,6 +121,7 @@ public sealed class InferenceActor : ReceiveActor
         _batches++;
         _frames += finished.Batch.Count;
         _lastBatchMs = finished.ElapsedMs;
+        _metrics.InferenceBatchFinished(finished.Batch.Count, finished.Error is null ? TimeSpan.FromMilliseconds(finished.ElapsedMs) : null);
         if (finished.Error is { } error)
         {
             _log.Warning("inference: a run of {0} frames failed: {1}", finished.Batch.Count, error.GetBaseException().Message);

@@ -39,7 +39,14 @@ public sealed class NotifyWorker(IReadOnlyList<NamedNotifier> notifiers, TimeSpa
         _ => throw new InvalidOperationException($"unexpected result {result}"),
     };
 
-    private static async Task<StageResult<string>> SendOneAsync(NamedNotifier notifier, SendAlert job, CancellationToken cancellationToken)
+    private async Task<StageResult<string>> SendOneAsync(NamedNotifier notifier, SendAlert job, CancellationToken cancellationToken)
+    {
+        var result = await TrySendOneAsync(notifier, job, cancellationToken);
+        Metrics.NotificationFinished(notifier.Name, delivered: result is StageResult<string>.Success);
+        return result;
+    }
+
+    private static async Task<StageResult<string>> TrySendOneAsync(NamedNotifier notifier, SendAlert job, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(notifier.Timeout);
@@ -61,4 +68,8 @@ public sealed class NotifyWorker(IReadOnlyList<NamedNotifier> notifiers, TimeSpa
 }
 
 /// <summary>A configured notifier: its unique name (used for per-notifier dedupe) and the plugin.</summary>
-public sealed record NamedNotifier(string Name, HomeSec.Core.Plugins.INotifier Notifier, TimeSpan Timeout);
+public sealed record NamedNotifier(string Name, HomeSec.Core.Plugins.INotifier Notifier, TimeSpan Timeout)
+{
+    /// <summary>The plugin's connection state, when it keeps one (mqtt); null when it cannot tell.</summary>
+    public HomeSec.Core.Plugins.INotifierConnection? Connection { get; init; }
+}

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Akka.Actor;
+using HomeSec.Actors.Metrics;
 using HomeSec.Core.Clips;
 using HomeSec.Core.Results;
 using static HomeSec.Actors.Workers.WorkerProtocol;
@@ -51,6 +53,9 @@ public abstract class StageWorker<TJob, TValue> : ReceiveActor
 
     protected abstract Stage Stage { get; }
 
+    /// <summary>Where the stage records what it did (run times; the notify stage also each delivery).</summary>
+    protected HomeSecMetrics Metrics { get; } = HomeSecMetrics.Of(Context.System);
+
     /// <summary>Calls the plugin. Throwing is fine: the exception becomes the stage error.</summary>
     protected abstract Task<TValue> ExecuteAsync(TJob job, CancellationToken cancellationToken);
 
@@ -76,18 +81,20 @@ public abstract class StageWorker<TJob, TValue> : ReceiveActor
         _running++;
         var (clipId, stage, attempt) = KeyOf(job);
         replyTo.Tell(new StageJobStarted(clipId, stage, attempt));
+        var started = Stopwatch.GetTimestamp();
         RunAsync(job, _stopping.Token).PipeTo(Self,
-            success: outcome => new JobFinished(job, outcome.Reply, outcome.Error, replyTo),
+            success: outcome => new JobFinished(job, outcome.Reply, outcome.Error, replyTo, started),
             failure: ex =>
             {
                 var error = ToError(job, ex);
-                return new JobFinished(job, ToReply(job, StageResult<TValue>.Fail(error)), error, replyTo);
+                return new JobFinished(job, ToReply(job, StageResult<TValue>.Fail(error)), error, replyTo, started);
             });
     }
 
     private void OnJobFinished(JobFinished finished)
     {
         _running--;
+        Metrics.StageFinished(Stage, Stopwatch.GetElapsedTime(finished.StartedAt));
         var error = finished.Error ?? ErrorsIn(finished.Reply, (TJob)finished.Job).FirstOrDefault();
         if (error is null)
         {
@@ -134,5 +141,6 @@ public abstract class StageWorker<TJob, TValue> : ReceiveActor
 
     private sealed record Outcome(object Reply, StageError? Error);
 
-    private sealed record JobFinished(object Job, object Reply, StageError? Error, IActorRef ReplyTo);
+    /// <param name="StartedAt">A <see cref="Stopwatch"/> timestamp: when the job left the queue and began to run.</param>
+    private sealed record JobFinished(object Job, object Reply, StageError? Error, IActorRef ReplyTo, long StartedAt);
 }

@@ -7,3 +7,12 @@ public interface INotifier
 {
     Task SendAsync(Alert alert, CancellationToken cancellationToken);
 }
+
+/// <summary>A notifier that keeps a connection (mqtt) and can say whether it is up, for <c>/health</c> and <c>homesec_notifier_connected</c>.</summary>
+public interface INotifierConnection
+{
+    bool IsConnected { get; }
+
+    /// <summary>Why the last connection attempt failed (never a secret); null when none failed.</summary>
+    string? LastError { get; }
+}

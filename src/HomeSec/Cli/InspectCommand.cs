@@ -16,13 +16,18 @@ public static class InspectCommand
         var url = new Option<string?>("--url") { Description = "The daemon's HTTP address (default http://127.0.0.1:8080)." };
         var config = new Option<FileInfo?>("--config", "-c") { Description = "The daemon's config file: its health.host and health.port give the address." };
         var json = new Option<bool>("--json") { Description = "The daemon's answer as JSON." };
+        var live = new Option<bool>("--live")
+        {
+            Description = "Only ask whether the daemon is alive (GET /health/live), whatever its cameras do: exit 0 when it is, 1 when not (a container HEALTHCHECK).",
+        };
         var command = new Command("inspect", "Show what a running daemon is doing: cameras, state store, clips in flight, inference, notifier outboxes. " +
-            "Exit code 3 when its status is not ok.") { url, config, json };
-        command.SetAction((parse, cancellationToken) => InspectAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), cancellationToken));
+            "Exit code 3 when its status is not ok.") { url, config, json, live };
+        command.SetAction((parse, cancellationToken) =>
+            InspectAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), parse.GetValue(live), cancellationToken));
         return command;
     }
 
-    private static async Task<int> InspectAsync(string? givenAddress, FileInfo? configFile, bool json, CancellationToken cancellationToken)
+    private static async Task<int> InspectAsync(string? givenAddress, FileInfo? configFile, bool json, bool live, CancellationToken cancellationToken)
     {
         if (givenAddress is not null && configFile is not null)
         {
@@ -60,6 +65,11 @@ public static class InspectCommand
         }
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+        if (live)
+        {
+            return await CheckLiveAsync(http, url, cancellationToken);
+        }
+
         string body;
         try
         {
@@ -90,6 +100,29 @@ public static class InspectCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The container healthcheck: one line, exit 0 when the daemon is alive, 1 otherwise (also when nothing answers).</summary>
+    private static async Task<int> CheckLiveAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri("/health/live", UriKind.Relative), cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                Console.WriteLine($"alive: the daemon at {url} answers");
+                return ExitCodes.Ok;
+            }
+
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            await Console.Error.WriteLineAsync($"not alive: the daemon at {url} answers {(int)response.StatusCode} on /health/live: {HomeSecCli.OneLine(body)}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"not alive: no daemon answers at {url} ({ex.Message})");
+            return ExitCodes.Failure;
+        }
     }
 
     /// <summary>A daemon listening on every address (0.0.0.0, ::) is reached on loopback.</summary>

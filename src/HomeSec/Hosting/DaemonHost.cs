@@ -1,5 +1,8 @@
+using Akka.Actor;
 using Akka.Hosting;
+using HomeSec.Actors;
 using HomeSec.Actors.Hosting;
+using HomeSec.Actors.Metrics;
 using HomeSec.Actors.Repository.Sql;
 using HomeSec.Api;
 using HomeSec.Core.Config;
@@ -7,13 +10,17 @@ using HomeSec.Core.Plugins;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace HomeSec.Hosting;
 
-/// <summary>Builds the daemon: logging, the actor system (Akka.Hosting) and the HTTP API.</summary>
+/// <summary>Builds the daemon: logging, the actor system (Akka.Hosting), the HTTP API and its health checks and metrics.</summary>
 public static class DaemonHost
 {
+    private static readonly TimeSpan RootAnswerTimeout = TimeSpan.FromSeconds(5);
+
     public static WebApplication Build(AppConfig config, PluginRegistries registries)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -27,6 +34,10 @@ public static class DaemonHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
 
+        // Under systemd (Type=notify) it reports READY once the daemon listens and STOPPING on SIGTERM, and logs
+        // in journald's format; anywhere else it does nothing.
+        builder.Services.AddSystemd();
+
         if (config.Health.Enabled)
         {
             builder.WebHost.UseUrls($"http://{config.Health.Host}:{config.Health.Port}");
@@ -36,26 +47,55 @@ public static class DaemonHost
             builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoHttpServer>();
         }
 
+        // prometheus-net's default registry also carries the process and .NET runtime metrics.
+        var metrics = new HomeSecMetrics(Prometheus.Metrics.DefaultRegistry);
+        builder.Services.AddHealthChecks();
         builder.Services.AddAkka(HomeSecAkkaExtensions.ActorSystemName, (akka, services) =>
         {
-            var settings = HomeSecSettings.FromConfig(config, registries, services.GetRequiredService<ILoggerFactory>(), TimeProvider.System);
-            akka.ConfigureLoggers(loggers =>
-                {
-                    loggers.ClearLoggers();
-                    loggers.AddLoggerFactory();
-                })
+            var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+            var settings = HomeSecSettings.FromConfig(config, registries, loggerFactory, TimeProvider.System) with { Metrics = metrics };
+            akka.AddMicrosoftLogging(loggerFactory)
                 .AddHocon(config.StateStore.Backend switch
                 {
                     StateStoreBackend.Postgres => HomeSecAkkaExtensions.PostgresJournalConfig(config.StateStore.PostgresConnectionString!),
                     _ => HomeSecAkkaExtensions.SqliteJournalConfig(config.StateStore.SqlitePath),
                 }, HoconAddMode.Prepend)
+                .WithActorSystemLivenessCheck(tags: [HealthEndpoints.LiveTag])
+                .WithHealthCheck("homesec-root", RootAnswersAsync, tags: [HealthEndpoints.LiveTag], timeout: RootAnswerTimeout)
                 .AddHomeSec(settings);
         });
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HomeSec");
+            foreach (var line in StartupBanner.Lines(config))
+            {
+                log.LogInformation("{BannerLine}", line);
+            }
+        });
         app.MapHealthEndpoints();
-        app.MapMetricsEndpoints();
+        app.MapMetricsEndpoints(metrics);
         app.MapClipsEndpoints(ClipStore.For(config.StateStore));
         return app;
+    }
+
+    /// <summary>Live: the root of the actor tree still takes messages (a wedged dispatcher or a stopped root is not alive).</summary>
+    private static async Task<HealthCheckResult> RootAnswersAsync(ActorSystem system, ActorRegistry registry, CancellationToken cancellationToken)
+    {
+        if (!registry.TryGet<HomeSecRoot>(out var root))
+        {
+            return HealthCheckResult.Unhealthy("the actor tree has not started");
+        }
+
+        try
+        {
+            var identity = await root.Ask<ActorIdentity>(new Identify(null), RootAnswerTimeout, cancellationToken);
+            return identity.Subject is null ? HealthCheckResult.Unhealthy("the root actor has stopped") : HealthCheckResult.Healthy();
+        }
+        catch (AskTimeoutException)
+        {
+            return HealthCheckResult.Unhealthy($"the root actor did not answer within {RootAnswerTimeout.TotalSeconds:0} s");
+        }
     }
 }

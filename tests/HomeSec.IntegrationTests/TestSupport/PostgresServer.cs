@@ -23,7 +23,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private string DataDirectory => Path.Combine(_folder, "data");
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="password">When given, TCP logins need it (scram-sha-256); <see cref="ConnectionString"/> still carries none.</param>
+    public static async Task<PostgresServer> StartAsync(string? password = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"homesec-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
@@ -33,9 +34,23 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunAsync("chown", ["postgres", folder]);
         }
 
-        await server.RunAsPostgresAsync("initdb", ["-D", server.DataDirectory, "-U", "homesec", "--auth=trust", "--no-sync"]);
+        string[] authentication = ["--auth=trust"];
+        if (password is not null)
+        {
+            var passwordFile = Path.Combine(folder, "password");
+            await File.WriteAllTextAsync(passwordFile, password + "\n");
+            if (IsRoot)
+            {
+                await RunAsync("chown", ["postgres", passwordFile]);
+            }
+
+            // The local socket stays open without one, for createdb below.
+            authentication = ["--auth-local=trust", "--auth-host=scram-sha-256", $"--pwfile={passwordFile}"];
+        }
+
+        await server.RunAsPostgresAsync("initdb", ["-D", server.DataDirectory, "-U", "homesec", .. authentication, "--no-sync"]);
         await server.StartServerAsync();
-        await server.RunAsPostgresAsync("createdb", ["-h", "127.0.0.1", "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "homesec", "homesec"]);
+        await server.RunAsPostgresAsync("createdb", ["-h", password is null ? "127.0.0.1" : folder, "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "homesec", "homesec"]);
         return server;
     }
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using HomeSec.Actors.Metrics;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
@@ -24,6 +25,7 @@ public sealed class NotifierOutbox : ReceiveActor, IWithTimers
     private readonly IActorRef _repository;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HomeSecMetrics _metrics = HomeSecMetrics.Of(Context.System);
     private readonly CancellationTokenSource _stopping = new();
     private AlertOutbox _outbox = null!;
     private bool _sending;
@@ -38,7 +40,11 @@ public sealed class NotifierOutbox : ReceiveActor, IWithTimers
         Receive<QueueAlert>(HandleQueue);
         Receive<Drain>(_ => StartNextDelivery());
         Receive<DeliveryFinished>(HandleDeliveryFinished);
-        Receive<GetOutboxStatus>(_ => Sender.Tell(new OutboxStatus(_notifier.Name, _outbox.Count, _outbox.DroppedTotal)));
+        Receive<GetOutboxStatus>(_ => Sender.Tell(new OutboxStatus(_notifier.Name, _outbox.Count, _outbox.DroppedTotal)
+        {
+            Connected = _notifier.Connection?.IsConnected,
+            ConnectionError = _notifier.Connection?.LastError,
+        }));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -114,6 +120,7 @@ public sealed class NotifierOutbox : ReceiveActor, IWithTimers
     {
         _sending = false;
         var alert = finished.Alert;
+        _metrics.NotificationFinished(_notifier.Name, delivered: finished.Error is null);
         switch (finished.Error)
         {
             case null:

@@ -14,7 +14,13 @@ public static class OutboxProtocol
         public static GetOutboxStatus Instance { get; } = new();
     }
 
-    public sealed record OutboxStatus(string Notifier, int Waiting, long Dropped);
+    public sealed record OutboxStatus(string Notifier, int Waiting, long Dropped)
+    {
+        /// <summary>Whether the notifier is connected to its server; null when it cannot tell (see <c>INotifierConnection</c>).</summary>
+        public bool? Connected { get; init; }
+
+        public string? ConnectionError { get; init; }
+    }
 
     /// <summary>Asks the root for every notifier's outbox; answered with <see cref="NotifierOutboxes"/>.</summary>
     public sealed record GetNotifierOutboxes

@@ -14,7 +14,7 @@ namespace HomeSec.Core.Plugins.Notifiers.Mqtt;
 /// Home Assistant discovery messages when enabled. A send while disconnected fails at once with
 /// <see cref="MqttNotConnectedException"/>, so the pipeline retries and then keeps the alert in its outbox.
 /// </summary>
-public sealed class MqttNotifier : INotifier, IAsyncDisposable
+public sealed class MqttNotifier : INotifier, INotifierConnection, IAsyncDisposable
 {
     private readonly MqttNotifierOptions _options;
     private readonly IReadOnlyList<string> _cameraNames;
