@@ -21,10 +21,8 @@ namespace HomeSec.Actors.Metrics;
 /// prometheus-net escapes label values and keeps each series thread-safe, so any thread may record.
 /// <para>
 /// A new part of the tree adds its metrics the same way: a field made with <c>_factory</c> (units in the name:
-/// <c>_seconds</c>, <c>_bytes</c>, counters ending in <c>_total</c>) and one method named after what happened.
-/// For example retention: <c>_factory.CreateGauge("homesec_retention_disk_free_bytes", …)</c> set by a
-/// <c>RetentionObserved(freeBytes, keptClips)</c> method, and a <c>homesec_clips_deleted_total{reason}</c> counter
-/// increased by <c>ClipDeleted(reason)</c>.
+/// <c>_seconds</c>, <c>_bytes</c>, counters ending in <c>_total</c>) and one method named after what happened or
+/// was observed (retention: <see cref="RetentionObserved"/>).
 /// </para>
 /// </summary>
 public sealed class HomeSecMetrics
@@ -51,6 +49,11 @@ public sealed class HomeSecMetrics
     private readonly Counter _uploadsFailed;
     private readonly Gauge _uploadsConsecutiveFailures;
     private readonly Gauge _stateStoreOnline;
+    private readonly Gauge _diskFree;
+    private readonly Gauge _diskTotal;
+    private readonly Gauge _localClipBytes;
+    private readonly Counter _retentionDeleted;
+    private readonly Counter _retentionFailures;
     private readonly Gauge _stateStoreSpooled;
     private readonly Counter _stateStoreDropped;
 
@@ -84,6 +87,33 @@ public sealed class HomeSecMetrics
         _stateStoreOnline = _factory.CreateGauge("homesec_state_store_online", "1 when events go straight to the database");
         _stateStoreSpooled = _factory.CreateGauge("homesec_state_store_spooled_events", "events waiting on local disk for the database");
         _stateStoreDropped = _factory.CreateCounter("homesec_state_store_dropped_events_total", "events lost because the spool was full");
+        _diskFree = _factory.CreateGauge("homesec_disk_free_bytes", "free space (for an unprivileged writer) of each filesystem holding clips, at the last look", ["mount_point"]);
+        _diskTotal = _factory.CreateGauge("homesec_disk_size_bytes", "size of each filesystem holding clips", ["mount_point"]);
+        _localClipBytes = _factory.CreateGauge("homesec_local_clip_bytes", "bytes of local clip files per camera, measured at the last retention pass", ["camera"]);
+        _retentionDeleted = _factory.CreateCounter("homesec_retention_deleted_total", "clip copies deleted by retention, by reason (age, size, floor, floor_critical, source_files, recheck)", ["reason"]);
+        _retentionFailures = _factory.CreateCounter("homesec_retention_deletion_failures_total", "deletions that failed (tried again at the next pass)");
+    }
+
+    /// <summary>What the retention actor last measured and deleted (since start).</summary>
+    public void RetentionObserved(Retention.RetentionProtocol.RetentionStatus retention)
+    {
+        foreach (var volume in retention.Volumes)
+        {
+            _diskFree.WithLabels(volume.MountPoint).Set(volume.FreeBytes);
+            _diskTotal.WithLabels(volume.MountPoint).Set(volume.TotalBytes);
+        }
+
+        foreach (var (camera, bytes) in retention.LocalBytesPerCamera)
+        {
+            _localClipBytes.WithLabels(camera).Set(bytes);
+        }
+
+        foreach (var (reason, count) in retention.DeletedByReason)
+        {
+            _retentionDeleted.WithLabels(reason).IncTo(count);
+        }
+
+        _retentionFailures.IncTo(retention.DeletionFailures);
     }
 
     public CollectorRegistry Registry { get; }

@@ -32,6 +32,7 @@ public static class MetricsEndpoints
             metrics.StoreObserved(status.Store);
             metrics.StagesObserved(status.Stages);
             metrics.OutboxesObserved(status.Outboxes);
+            metrics.RetentionObserved(status.Retention);
         });
         app.MapMetrics("/metrics", metrics.Registry);
         return app;

@@ -112,6 +112,11 @@ public sealed class RetentionSpecs : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(_sandbox.WatchDir, names[2])), "the third clip must stay");
         Assert.True(File.Exists(Path.Combine(_sandbox.WatchDir, names[3])), "the newest clip must stay");
         Assert.Equal(2, health.GetProperty("disk").GetProperty("deleted").GetProperty("floor").GetInt64());
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{_sandbox.HealthPort}/metrics"));
+        Assert.Contains("homesec_retention_deleted_total{reason=\"floor\"} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains($"homesec_disk_free_bytes{{mount_point=\"{_sandbox.WatchDir}\"}}", metrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE homesec_local_clip_bytes gauge", metrics, StringComparison.Ordinal);
         Assert.All(ClipStates().Values.Where(s => s.TryGetProperty("local_deleted", out var d) && d.GetBoolean()),
             s => Assert.Equal("floor", s.GetProperty("deleted_reason").GetString()));
         Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(30)));
