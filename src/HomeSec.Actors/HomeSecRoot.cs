@@ -4,6 +4,7 @@ using HomeSec.Actors.Clips;
 using HomeSec.Actors.Hosting;
 using HomeSec.Actors.Inference;
 using HomeSec.Actors.Repository;
+using HomeSec.Actors.Retention;
 using HomeSec.Actors.Workers;
 
 namespace HomeSec.Actors;
@@ -20,6 +21,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
     private IActorRef _cameras = ActorRefs.Nobody;
     private IReadOnlyDictionary<string, IActorRef> _outboxes = new Dictionary<string, IActorRef>();
     private readonly IActorRef? _inference;
+    private readonly IActorRef? _retention;
     private WorkerPoolsReady? _stages;
 
     public HomeSecRoot(HomeSecSettings settings)
@@ -28,6 +30,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
         _repository = Context.ActorOf(ClipRepository.Props(settings.Repository), "repository");
         _inference = StartInference(settings.Inference);
         Context.ActorOf(WorkerPools.Props(settings.Workers, _repository), "workers");
+        _retention = settings.Retention is { } retention ? Context.ActorOf(RetentionActor.Props(retention, _repository), "retention") : null;
         Become(Starting);
     }
 
@@ -71,6 +74,17 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
         Receive<ClipProtocol.GetClipsInFlight>(query => _clips.Forward(query));
         Receive<ClipProtocol.DrainClips>(drain => _clips.Forward(drain));
         Receive<RepositoryProtocol.GetStoreHealth>(query => _repository.Forward(query));
+        Receive<RetentionProtocol.GetRetentionStatus>(query =>
+        {
+            if (_retention is null)
+            {
+                Sender.Tell(RetentionProtocol.RetentionStatus.Disabled);
+            }
+            else
+            {
+                _retention.Forward(query);
+            }
+        });
         Receive<Workers.Outbox.OutboxProtocol.GetNotifierOutboxes>(_ => Sender.Tell(new Workers.Outbox.OutboxProtocol.NotifierOutboxes(_outboxes)));
         Receive<InferenceProtocol.GetInferenceStatus>(query =>
         {

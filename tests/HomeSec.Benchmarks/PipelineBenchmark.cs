@@ -167,6 +167,8 @@ public static class PipelineBenchmark
         public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => Task.FromResult(true);
 
         public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => Task.FromResult<Stream>(new MemoryStream());
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class CountingNotifier : INotifier

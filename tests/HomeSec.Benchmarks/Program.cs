@@ -12,6 +12,24 @@ using Microsoft.Data.Sqlite;
 //       the yolo filter beside ffmpeg alone and session.Run alone, and the inference pool's frames/s
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- rtsp [measure_seconds=20]
 //       the motion detector beside OpenCV on the same frames, and the rtsp source's CPU per camera
+//   dotnet run -c Release --project tests/HomeSec.Benchmarks -- retention [clips=10000]
+//       one retention pass over that many finished clips (time, memory) beside stat-ing the same files
+if (args.Length > 0 && args[0] == "retention")
+{
+    var retentionFolder = Path.Combine(Path.GetTempPath(), $"homesec-bench-retention-{Guid.NewGuid():N}");
+    try
+    {
+        await RetentionBenchmark.RunAsync(retentionFolder, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(retentionFolder, recursive: true);
+    }
+
+    return;
+}
+
 if (args.Length > 0 && args[0] == "rtsp")
 {
     await HomeSec.Benchmarks.Rtsp.RtspBenchmark.RunAsync(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 20);

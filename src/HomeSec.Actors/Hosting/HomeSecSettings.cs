@@ -39,6 +39,9 @@ public sealed record HomeSecSettings(
     /// <summary>The detector plugins were given; the root starts the inference pool when a plugin asked for one.</summary>
     public InferenceClient Inference { get; init; } = new();
 
+    /// <summary>What retention deletes when; null without a state store to read clips from.</summary>
+    public Retention.RetentionSettings? Retention { get; init; }
+
     public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock)
     {
         var inference = new InferenceClient();
@@ -72,10 +75,16 @@ public sealed record HomeSecSettings(
             Clock = clock,
         };
         var repository = new RepositorySettings(ClipStore.For(config.StateStore), config.StateStore.SpoolPath, config.StateStore.SpoolMaxEvents);
+        // Always started (with a store): without rules it deletes nothing but still measures the disks for /health and /metrics.
+        var retention = repository.Store is { } store
+            ? new Retention.RetentionSettings(config.Retention, store, workers.Storage, config.Storage.Plugin.Name,
+                loggerFactory.CreateLogger("HomeSec.Retention"), clock)
+            : null;
         return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context), config.PerCameraAlert,
             config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, repository, clock)
         {
             Inference = inference,
+            Retention = retention,
         };
     }
 

@@ -18,7 +18,7 @@ namespace HomeSec.Actors.Workers;
 public sealed class VlmWorker(IVlmAnalyzer analyzer, string pluginName, TimeSpan timeout, IStorageBackend? storage, int parallelism)
     : StageWorker<StartVlm, AnalysisResult>(timeout, parallelism)
 {
-    public const string AnalysisFileName = "analysis.json";
+    public const string AnalysisFileName = StorageKeys.AnalysisFileName;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
 

@@ -59,9 +59,15 @@ public static class ClipEvents
     /// <summary>The pipeline has nothing more to do for the clip: status becomes done, or error when a stage gave up.</summary>
     public sealed record ClipCompleted(ClipId ClipId, DateTimeOffset At, bool HadErrors) : IClipEvent;
 
-    public sealed record ClipDeleted(ClipId ClipId, DateTimeOffset At, string Reason) : IClipEvent;
+    /// <summary>
+    /// Retention deleted one copy of the clip: <paramref name="Target"/> local (the file on this machine) or remote
+    /// (the storage backend's copy), for <paramref name="Reason"/> (age, size, floor, floor_critical, source_files, recheck).
+    /// A local deletion is recorded before the file goes; a remote one after the backend confirmed it.
+    /// </summary>
+    public sealed record ClipDeleted(ClipId ClipId, DateTimeOffset At, string Reason, string Target, long Bytes) : IClipEvent;
 
-    public sealed record ClipRechecked(ClipId ClipId, DateTimeOffset At, string Reason) : IClipEvent;
+    /// <summary><c>homesec cleanup --recheck-model</c> ran a second model on a clip whose filter found nothing, and found these.</summary>
+    public sealed record ClipRechecked(ClipId ClipId, DateTimeOffset At, string Model, IReadOnlyList<string> DetectedClasses, double BestConfidence) : IClipEvent;
 
     /// <summary>Every event type with its stable wire name (what the journal stores as manifest).</summary>
     public static IReadOnlyDictionary<Type, string> WireNames { get; } = new Dictionary<Type, string>

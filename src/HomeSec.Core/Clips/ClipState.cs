@@ -15,6 +15,9 @@ public sealed record ClipState
     public ClipStatus Status { get; init; } = ClipStatus.QueuedLocal;
     public string? CameraName { get; init; }
     public string? LocalPath { get; init; }
+
+    /// <summary>When the recording started (what retention measures a clip's age from).</summary>
+    public DateTimeOffset? RecordedAt { get; init; }
     public string? StorageUri { get; init; }
     public string? ViewUrl { get; init; }
     public bool UploadFailed { get; init; }
@@ -36,6 +39,21 @@ public sealed record ClipState
 
     /// <summary>Notifiers that will not deliver this clip's alert (rejected it, or failed every retry with no outbox).</summary>
     public ImmutableHashSet<string> NotifiersGivenUp { get; init; } = [];
+    /// <summary>Retention deleted the clip file on this machine.</summary>
+    public bool LocalDeleted { get; init; }
+
+    /// <summary>Retention deleted the storage backend's copy.</summary>
+    public bool RemoteDeleted { get; init; }
+
+    /// <summary>Why the last copy was deleted (status deleted), or the local one.</summary>
+    public string? DeletedReason { get; init; }
+
+    /// <summary>What a second, larger model found when <c>homesec cleanup</c> rechecked the clip.</summary>
+    public RecheckResult? Recheck { get; init; }
+
+    /// <summary>The stored copy exists: uploaded and not deleted by retention.</summary>
+    public bool IsStoredRemotely => StorageUri is not null && !RemoteDeleted;
+
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
 
@@ -52,6 +70,7 @@ public sealed record ClipState
             {
                 CameraName = e.CameraName,
                 LocalPath = e.LocalPath,
+                RecordedAt = e.StartedAt,
                 Status = ClipStatus.QueuedLocal,
                 CreatedAt = CreatedAt ?? e.At,
             },
@@ -86,8 +105,8 @@ public sealed record ClipState
                 Errors = e.WillRetry ? Errors : Errors.Add(e.Error),
             },
             ClipCompleted e => this with { Status = e.HadErrors ? ClipStatus.Error : ClipStatus.Done },
-            ClipDeleted => this with { Status = ClipStatus.Deleted },
-            ClipRechecked => this with { Status = ClipStatus.QueuedLocal, AlertDecision = null, Analysis = null, Filter = null },
+            ClipDeleted e => Deleted(e),
+            ClipRechecked e => this with { Recheck = new RecheckResult(e.Model, e.DetectedClasses, e.BestConfidence, e.At) },
             _ => this,
         };
         return next with { UpdatedAt = evt.At, CreatedAt = next.CreatedAt ?? evt.At };
@@ -101,5 +120,20 @@ public sealed record ClipState
     /// <summary>True when the stage gave up on this clip (a final failure, not one that is retried).</summary>
     public bool GaveUp(Stage stage) => Errors.Any(e => e.Stage == stage.ToWireName());
 
+    /// <summary>One copy gone; the clip is deleted once no copy is left (a clip never stored has only the local one).</summary>
+    private ClipState Deleted(ClipDeleted e)
+    {
+        var next = e.Target == "remote" ? this with { RemoteDeleted = true } : this with { LocalDeleted = true };
+        var noCopyLeft = next.LocalDeleted && (next.StorageUri is null || next.RemoteDeleted);
+        return next with
+        {
+            DeletedReason = e.Reason,
+            Status = noCopyLeft ? ClipStatus.Deleted : next.Status,
+        };
+    }
+
     private ClipStatus Advance(ClipStatus to) => Status is ClipStatus.QueuedLocal or ClipStatus.Uploaded ? to : Status;
 }
+
+/// <summary>What <c>homesec cleanup --recheck-model</c> found in a clip whose filter found nothing.</summary>
+public sealed record RecheckResult(string Model, IReadOnlyList<string> DetectedClasses, double BestConfidence, DateTimeOffset At);

@@ -19,6 +19,9 @@ public sealed record AppConfig(
 {
     /// <summary>Where alerts wait while a notifier is down (see <see cref="OutboxConfig"/>).</summary>
     public OutboxConfig Outbox { get; init; } = OutboxConfig.Default;
+
+    /// <summary>What is deleted when, by age, size and free space (nothing by default).</summary>
+    public Retention.RetentionConfig Retention { get; init; } = HomeSec.Core.Retention.RetentionConfig.Disabled;
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using HomeSec.Core.Retention;
 using System.Text.RegularExpressions;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Plugins;
@@ -86,10 +87,13 @@ public static partial class AppConfigLoader
 
     private static AppConfig? Read(ConfigSection root, PluginRegistries registries, ConfigReadContext context)
     {
+        ReadVersion(root);
+
         // The vocabulary comes first: the VLM's options (its schema enum) and the alert rules both validate against it.
         var vlmSection = root.Section("vlm");
         context.ActivityTypes = ReadActivityVocabulary(vlmSection);
-        var cameras = ReadCameras(root, registries);
+        var cameraRetention = new Dictionary<string, RetentionOverrides>(StringComparer.Ordinal);
+        var cameras = ReadCameras(root, registries, cameraRetention);
         var storageSection = root.Section("storage");
         var storage = registries.Storage.Read(storageSection, "backend", "config", defaultName: null);
         var storageTimeout = storageSection.Seconds("timeout_s", 300, 1, 86400);
@@ -103,6 +107,7 @@ public static partial class AppConfigLoader
         var retry = ReadRetry(root.Section("retry"));
         var health = ReadHealth(root.Section("health"));
         var outbox = ReadOutbox(root.Section("outbox"));
+        var retention = ReadRetention(root.Section("retention"), cameraRetention);
 
         if (storage is null || filter is null || vlm is null || alertPolicy is null)
         {
@@ -110,10 +115,25 @@ public static partial class AppConfigLoader
         }
 
         return new AppConfig(cameras, new StorageConfig(storage, storageTimeout), stateStore, notifiers, filter, vlm, alertPolicy,
-            perCameraAlert, concurrency, retry, health) { Outbox = outbox };
+            perCameraAlert, concurrency, retry, health) { Outbox = outbox, Retention = retention };
     }
 
-    private static List<CameraConfig> ReadCameras(ConfigSection root, PluginRegistries registries)
+    /// <summary>The schema versions this HomeSec reads; a config without <c>version</c> is version 1.</summary>
+    public static IReadOnlyList<string> SupportedVersions { get; } = ["1"];
+
+    /// <summary>
+    /// <c>version</c> lets the config's shape evolve: a file written for a later schema is refused by name
+    /// instead of being half-understood.
+    /// </summary>
+    private static void ReadVersion(ConfigSection root)
+    {
+        if (root.String("version") is { } version && !SupportedVersions.Contains(version.Trim(), StringComparer.Ordinal))
+        {
+            root.Error("version", $"'{version}' is not allowed; allowed: {string.Join(", ", SupportedVersions)} (or leave it out, which means 1)");
+        }
+    }
+
+    private static List<CameraConfig> ReadCameras(ConfigSection root, PluginRegistries registries, Dictionary<string, RetentionOverrides> retention)
     {
         var cameras = new List<CameraConfig>();
         var errorsBefore = root.ErrorCount;
@@ -137,6 +157,12 @@ public static partial class AppConfigLoader
             }
 
             var source = registries.Sources.Read(item.Section("source"), "type", "config");
+            if (item.Has("retention"))
+            {
+                var cameraRetention = item.Section("retention");
+                retention[name] = ReadRetentionOverrides(cameraRetention, cameraRetention.Section("local"), perCameraCap: true);
+            }
+
             if (source is not null)
             {
                 cameras.Add(new CameraConfig(name, source));
@@ -313,6 +339,52 @@ public static partial class AppConfigLoader
 
         return outbox;
     }
+
+    /// <summary>
+    /// <c>retention</c>: <c>local: {max_days, max_gb, keep_alerted_days}</c>, <c>remote: {max_days}</c>, <c>min_free_gb</c>,
+    /// <c>critical_free_gb</c>, <c>source_files</c>, <c>check_interval_s</c>; a camera's own <c>retention</c> overrides
+    /// the per-camera rules (its <c>local.max_gb</c> caps that camera; the global one caps all cameras together).
+    /// </summary>
+    private static RetentionConfig ReadRetention(ConfigSection section, IReadOnlyDictionary<string, RetentionOverrides> perCamera)
+    {
+        var local = section.Section("local");
+        var defaults = ReadRetentionOverrides(section, local, perCameraCap: false).Over(RetentionRules.None);
+        var totalCap = Gigabytes(local, "max_gb");
+        var minFree = Gigabytes(section, "min_free_gb");
+        var critical = Gigabytes(section, "critical_free_gb") ?? (minFree is { } floor ? floor / 4 : null);
+        if (minFree is { } min && section.Has("critical_free_gb") && critical > min)
+        {
+            section.Error("critical_free_gb", "is above min_free_gb; expected critical_free_gb ≤ min_free_gb");
+        }
+
+        return new RetentionConfig(defaults, perCamera, totalCap, minFree, critical,
+            section.Seconds("check_interval_s", 600, 1, 7 * 86400),
+            section.Seconds("floor_check_interval_s", 30, 1, 86400));
+    }
+
+    private static RetentionOverrides ReadRetentionOverrides(ConfigSection section, ConfigSection local, bool perCameraCap)
+    {
+        var remote = section.Section("remote");
+        var sourceFiles = section.Has("source_files")
+            ? section.Choice("source_files", SourceFilesPolicy.Keep, new Dictionary<string, SourceFilesPolicy>
+            {
+                ["keep"] = SourceFilesPolicy.Keep,
+                ["delete_after_stored"] = SourceFilesPolicy.DeleteAfterStored,
+            })
+            : (SourceFilesPolicy?)null;
+        return new RetentionOverrides(
+            Days(local, "max_days"),
+            Days(local, "keep_alerted_days"),
+            perCameraCap ? Gigabytes(local, "max_gb") : null,
+            Days(remote, "max_days"),
+            sourceFiles);
+    }
+
+    private static double? Days(ConfigSection section, string key) =>
+        section.Has(key) ? section.Number(key, 0, 0.001, 36_500) : null;
+
+    private static long? Gigabytes(ConfigSection section, string key) =>
+        section.Has(key) ? (long)(section.Number(key, 0, 0, 1_000_000) * RetentionConfig.BytesPerGb) : null;
 
     private static HealthConfig ReadHealth(ConfigSection section) => new(
         section.Bool("enabled", true),

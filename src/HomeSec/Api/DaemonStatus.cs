@@ -3,6 +3,7 @@ using HomeSec.Actors.Cameras;
 using HomeSec.Actors.Clips;
 using HomeSec.Actors.Inference;
 using HomeSec.Actors.Repository;
+using HomeSec.Actors.Retention;
 using HomeSec.Actors.Workers;
 using HomeSec.Actors.Workers.Outbox;
 
@@ -22,7 +23,10 @@ public sealed record DaemonStatus(
     /// <summary>Storing clips is P0: storage is degraded while uploads fail (they are retried until stored).</summary>
     public bool StorageHealthy => !Stages.TryGetValue("upload", out var upload) || upload.Healthy;
 
-    public bool Healthy => Cameras.Cameras.Values.All(h => h.Healthy) && Store.Mode == "online" && StorageHealthy;
+    /// <summary>Disk figures and deletions of the retention actor (free space below min_free_gb is degraded).</summary>
+    public RetentionProtocol.RetentionStatus Retention { get; init; } = RetentionProtocol.RetentionStatus.Disabled;
+
+    public bool Healthy => Cameras.Cameras.Values.All(h => h.Healthy) && Store.Mode == "online" && StorageHealthy && !Retention.BelowFloor;
 
     /// <summary>Null when the actor system does not answer in time.</summary>
     public static async Task<DaemonStatus?> QueryAsync(IActorRef homesec, CancellationToken cancellationToken)
@@ -41,7 +45,10 @@ public sealed record DaemonStatus(
                 await homesec.Ask<RepositoryProtocol.StoreHealth>(RepositoryProtocol.GetStoreHealth.Instance, QueryTimeout, cancellationToken),
                 await homesec.Ask<InferenceProtocol.InferenceStatus>(InferenceProtocol.GetInferenceStatus.Instance, QueryTimeout, cancellationToken),
                 outboxStatus.OrderBy(o => o.Notifier, StringComparer.Ordinal).ToList(),
-                stageHealth.ToDictionary(p => p.Key, p => p.Item2, StringComparer.Ordinal));
+                stageHealth.ToDictionary(p => p.Key, p => p.Item2, StringComparer.Ordinal))
+            {
+                Retention = await homesec.Ask<RetentionProtocol.RetentionStatus>(RetentionProtocol.GetRetentionStatus.Instance, QueryTimeout, cancellationToken),
+            };
         }
         catch (AskTimeoutException)
         {

@@ -83,6 +83,19 @@ public static class HealthEndpoints
                 consecutive_failures = s.Value.ConsecutiveFailures,
                 last_error_kind = s.Value.LastErrorKind,
             }),
+            disk = new
+            {
+                healthy = !status.Retention.BelowFloor,
+                below_floor = status.Retention.BelowFloor,
+                below_critical = status.Retention.BelowCritical,
+                min_free_bytes = status.Retention.MinFreeBytes,
+                critical_free_bytes = status.Retention.CriticalFreeBytes,
+                volumes = status.Retention.Volumes.Select(v => new { mount_point = v.MountPoint, free_bytes = v.FreeBytes, total_bytes = v.TotalBytes }),
+                local_clip_bytes = status.Retention.LocalBytesPerCamera,
+                last_retention_pass = status.Retention.LastPassAt,
+                deleted = status.Retention.DeletedByReason,
+                deletion_failures = status.Retention.DeletionFailures,
+            },
             notifiers = outboxes.ToDictionary(o => o.Notifier, o => new { outbox_waiting = o.Waiting, outbox_dropped = o.Dropped, connected = o.Connected, connection_error = o.ConnectionError }),
             state_store = new { healthy = store.Mode == "online", mode = store.Mode, spooled_events = store.Spooled, dropped_events = store.Dropped, last_error = store.LastError },
             inference = inference.Enabled

@@ -4,6 +4,7 @@ using System.Text.Json;
 using HomeSec.Actors.Repository.Sql;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
+using Spectre.Console;
 
 namespace HomeSec.Cli;
 
@@ -88,11 +89,23 @@ public static class ClipsCommand
             return 0;
         }
 
-        Console.WriteLine($"{"CLIP",-40} {"CAMERA",-16} {"STATUS",-12} {"RECORDED (UTC)",-20} {"ALERT",-6} VIEW");
-        foreach (var clip in clips.Select(c => c.State))
+        if (clips.Count > 0)
         {
-            var alert = clip.AlertDecision is { } decision ? (decision.Notify ? "yes" : "no") : "-";
-            Console.WriteLine($"{clip.ClipId,-40} {clip.CameraName,-16} {Status(clip.Status),-12} {clip.CreatedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {alert,-6} {clip.ViewUrl ?? StoredOrNot(clip) ?? "-"}");
+            var table = TerminalOutput.Table("CLIP", "CAMERA", "STATUS", "RECORDED (UTC)", "ALERT", "VIEW");
+            foreach (var clip in clips.Select(c => c.State))
+            {
+                var alert = clip.AlertDecision is { } decision ? (decision.Notify ? "yes" : "no") : "-";
+                var statusName = Status(clip.Status);
+                table.AddRow(
+                    TerminalOutput.Cell(clip.ClipId.ToString()),
+                    TerminalOutput.Cell(clip.CameraName),
+                    TerminalOutput.Cell(statusName, TerminalOutput.StatusColor(statusName)),
+                    TerminalOutput.Cell(clip.CreatedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
+                    TerminalOutput.Cell(alert, alert == "yes" ? Color.Red : null),
+                    TerminalOutput.Cell(clip.ViewUrl ?? StoredOrNot(clip)));
+            }
+
+            TerminalOutput.Write(table);
         }
 
         Console.WriteLine($"{clips.Count} clip(s)");
@@ -133,28 +146,42 @@ public static class ClipsCommand
         }
 
         var s = clip.State;
-        Console.WriteLine($"clip       {s.ClipId}");
-        Console.WriteLine($"camera     {s.CameraName}");
-        Console.WriteLine($"status     {Status(s.Status)}");
-        Console.WriteLine($"file       {s.LocalPath}");
-        Console.WriteLine($"stored     {s.StorageUri ?? StoredOrNot(s) ?? "-"}");
-        Console.WriteLine($"view       {s.ViewUrl ?? "-"}");
-        Console.WriteLine($"detected   {(s.Filter is { } f ? (f.DetectedClasses.Count == 0 ? "nothing" : string.Join(", ", f.DetectedClasses)) + $" (model {f.Model})" : "-")}");
-        Console.WriteLine($"analysis   {(s.Analysis is { } a ? $"{a.RiskLevel.ToString().ToLowerInvariant()} / {a.ActivityType}: {a.Summary}" : s.VlmSkippedReason ?? "-")}");
-        Console.WriteLine($"alert      {(s.AlertDecision is { } d ? $"{(d.Notify ? "yes" : "no")}: {d.Reason}" : "-")}");
-        Console.WriteLine($"notified   {(s.NotifiedBy.IsEmpty ? "-" : string.Join(", ", s.NotifiedBy))}");
+        var statusName = Status(s.Status);
+
+        // The state as a two-column grid: labels and values line up, and a long value (a summary) wraps in its
+        // own column on a terminal instead of under the labels.
+        var stateGrid = new Grid().AddColumn(new GridColumn { NoWrap = true }.PadRight(3)).AddColumn();
+        void Field(string label, string? value, Color? color = null) =>
+            stateGrid.AddRow(TerminalOutput.Cell(label), TerminalOutput.Cell(value, color));
+        Field("clip", s.ClipId.ToString());
+        Field("camera", s.CameraName);
+        Field("status", statusName, TerminalOutput.StatusColor(statusName));
+        Field("file", s.LocalPath);
+        Field("stored", s.StorageUri ?? StoredOrNot(s));
+        Field("view", s.ViewUrl);
+        Field("detected", s.Filter is { } f ? (f.DetectedClasses.Count == 0 ? "nothing" : string.Join(", ", f.DetectedClasses)) + $" (model {f.Model})" : null);
+        Field("analysis", s.Analysis is { } a ? $"{a.RiskLevel.ToString().ToLowerInvariant()} / {a.ActivityType}: {a.Summary}" : s.VlmSkippedReason);
+        Field("alert", s.AlertDecision is { } d ? $"{(d.Notify ? "yes" : "no")}: {d.Reason}" : null);
+        Field("notified", s.NotifiedBy.IsEmpty ? null : string.Join(", ", s.NotifiedBy));
         foreach (var error in s.Errors)
         {
-            Console.WriteLine($"error      {error.Stage} ({error.Plugin}): {error.Message}");
+            Field("error", $"{error.Stage} ({error.Plugin}): {error.Message}", Color.Red);
         }
 
+        TerminalOutput.Write(stateGrid);
         Console.WriteLine();
         Console.WriteLine("history");
+        var historyTable = TerminalOutput.Table("SEQ", "AT (UTC)", "EVENT");
+        historyTable.Columns[0].Alignment = Justify.Right;
         foreach (var e in events)
         {
-            Console.WriteLine($"  {e.SequenceNr,3}  {e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)}  {e.EventType}");
+            historyTable.AddRow(
+                TerminalOutput.Cell(e.SequenceNr.ToString(CultureInfo.InvariantCulture)),
+                TerminalOutput.Cell(e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)),
+                TerminalOutput.Cell(e.EventType));
         }
 
+        TerminalOutput.Write(historyTable);
         return 0;
     }
 

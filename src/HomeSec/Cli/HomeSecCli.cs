@@ -17,7 +17,7 @@ public static class ExitCodes
     public const int Degraded = 3;
 }
 
-/// <summary>The <c>homesec</c> command line: <c>run</c> and <c>validate</c>, each with <c>--help</c>.</summary>
+/// <summary>The <c>homesec</c> command line: <c>run</c>, <c>validate</c>, <c>clips</c>, <c>inspect</c> and <c>config</c>, each with <c>--help</c>.</summary>
 public static class HomeSecCli
 {
     public static RootCommand Build()
@@ -27,6 +27,8 @@ public static class HomeSecCli
         root.Subcommands.Add(ValidateCommand.Build());
         root.Subcommands.Add(ClipsCommand.Build());
         root.Subcommands.Add(InspectCommand.Build());
+        root.Subcommands.Add(CleanupCommand.Build());
+        root.Subcommands.Add(ConfigCommand.Build());
         return root;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Spectre.Console;
 
 namespace HomeSec.Cli;
 
@@ -139,14 +140,21 @@ public static class InspectCommand
         if (health.TryGetProperty("sources", out var sources))
         {
             Console.WriteLine();
-            Console.WriteLine($"{"CAMERA",-20} {"HEALTHY",-8} {"LAST FRAME/POLL (UTC)",-22} DETAIL");
+            var table = TerminalOutput.Table("CAMERA", "HEALTHY", "LAST FRAME/POLL (UTC)", "DETAIL");
             foreach (var camera in sources.EnumerateObject())
             {
                 var heartbeat = camera.Value.GetProperty("last_heartbeat") is { ValueKind: JsonValueKind.String } at
                     ? at.GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
                     : "-";
-                Console.WriteLine($"{camera.Name,-20} {(camera.Value.GetProperty("healthy").GetBoolean() ? "yes" : "NO"),-8} {heartbeat,-22} {Text(camera.Value, "detail")}");
+                var healthy = camera.Value.GetProperty("healthy").GetBoolean();
+                table.AddRow(
+                    TerminalOutput.Cell(camera.Name),
+                    TerminalOutput.Cell(healthy ? "yes" : "NO", healthy ? Color.Green : Color.Red),
+                    TerminalOutput.Cell(heartbeat),
+                    TerminalOutput.Cell(Text(camera.Value, "detail")));
             }
+
+            TerminalOutput.Write(table);
         }
 
         if (health.TryGetProperty("state_store", out var store))

@@ -39,6 +39,14 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
 
+        using var daemonLock = DaemonLock.TryAcquire(config.StateStore.LocalStateDir);
+        if (daemonLock is null)
+        {
+            await Console.Error.WriteLineAsync($"homesec: another homesec daemon (or a cleanup) is running with this state_store.local_state_dir " +
+                $"(it holds {DaemonLock.PathIn(config.StateStore.LocalStateDir)}); stop it first, or give this one its own local_state_dir.");
+            return ExitCodes.Failure;
+        }
+
         await using var daemon = DaemonHost.Build(config, registries);
         var lifetime = daemon.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
         try

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HomeSec.Core.Config;
+using HomeSec.Core.Config.Seed;
 using HomeSec.Core.Plugins;
 
 namespace HomeSec.Cli;
@@ -38,6 +39,24 @@ public static class ValidateCommand
         foreach (var error in exception.Errors)
         {
             errors.WriteLine($"  {error}");
+        }
+
+        if (LooksLikeSeedConfig(configFile))
+        {
+            errors.WriteLine($"{configFile.Name} looks like a config of the Python HomeSec: homesec config migrate {configFile.Name} > homesec.yaml converts it (with a note per key it renames or drops).");
+        }
+    }
+
+    private static bool LooksLikeSeedConfig(FileInfo configFile)
+    {
+        try
+        {
+            return configFile.Exists && SeedConfigMigration.LooksLikeSeed(File.ReadAllText(configFile.FullName));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The errors above already say what is wrong with the file; the hint is only a bonus.
+            return false;
         }
     }
 }

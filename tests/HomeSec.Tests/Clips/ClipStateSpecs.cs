@@ -205,35 +205,53 @@ public sealed class ClipStateSpecs
     }
 
     [Fact]
-    public void Should_become_deleted_when_the_clip_is_deleted()
+    public void Should_become_deleted_only_when_both_copies_are_deleted()
     {
-        // Given
+        // Given a stored clip
         var state = ClipState.Replay(Id, HappyPath());
 
-        // When
-        var deleted = state.Apply(new ClipDeleted(Id, At(20), "retention"));
+        // When the local file goes, then the stored copy
+        var localGone = state.Apply(new ClipDeleted(Id, At(20), "age", "local", 1000));
+        var bothGone = localGone.Apply(new ClipDeleted(Id, At(21), "age", "remote", 0));
 
-        // Then
-        Assert.Equal(ClipStatus.Deleted, deleted.Status);
-        Assert.True(deleted.IsFinished);
+        // Then it is deleted only when no copy is left
+        Assert.Equal(ClipStatus.Done, localGone.Status);
+        Assert.True(localGone.LocalDeleted);
+        Assert.True(localGone.IsStoredRemotely);
+        Assert.Equal(ClipStatus.Deleted, bothGone.Status);
+        Assert.False(bothGone.IsStoredRemotely);
+        Assert.Equal("age", bothGone.DeletedReason);
+        Assert.True(bothGone.IsFinished);
     }
 
     [Fact]
-    public void Should_start_over_without_results_when_the_clip_is_rechecked()
+    public void Should_become_deleted_when_the_only_copy_of_a_never_stored_clip_is_deleted()
+    {
+        // Given a clip that was never stored
+        var state = ClipState.Replay(Id, [Recorded(), new ClipCompleted(Id, At(5), HadErrors: true)]);
+
+        // When its local file goes
+        var deleted = state.Apply(new ClipDeleted(Id, At(20), "floor_critical", "local", 1000));
+
+        // Then
+        Assert.Equal(ClipStatus.Deleted, deleted.Status);
+        Assert.Equal("floor_critical", deleted.DeletedReason);
+    }
+
+    [Fact]
+    public void Should_keep_the_results_and_add_what_the_recheck_found_when_the_clip_is_rechecked()
     {
         // Given
         var state = ClipState.Replay(Id, HappyPath());
 
         // When
-        var rechecked = state.Apply(new ClipRechecked(Id, At(20), "new model"));
+        var rechecked = state.Apply(new ClipRechecked(Id, At(20), "yolo11x", ["person"], 0.71));
 
         // Then
-        Assert.Equal(ClipStatus.QueuedLocal, rechecked.Status);
-        Assert.Null(rechecked.Filter);
-        Assert.Null(rechecked.Analysis);
-        Assert.Null(rechecked.AlertDecision);
-        Assert.False(rechecked.IsFinished);
-        Assert.Equal("local://front_door/a.mp4", rechecked.StorageUri);
+        Assert.Equal(state.Status, rechecked.Status);
+        Assert.Equal(state.Filter, rechecked.Filter);
+        Assert.Equal("yolo11x", rechecked.Recheck!.Model);
+        Assert.Equal(["person"], rechecked.Recheck.DetectedClasses);
         Assert.Equal(At(0), rechecked.CreatedAt);
     }
 

@@ -137,6 +137,7 @@ public sealed class FakeDropboxServer : IAsyncDisposable
                 "/2/files/upload_session/append_v2" => AppendToSession(request),
                 "/2/files/upload_session/finish" => FinishSession(request),
                 "/2/files/download" => Download(request),
+                "/2/files/delete_v2" => Delete(request.Json["path"]!.GetValue<string>()),
                 "/2/sharing/create_shared_link_with_settings" => CreateLink(request.Json["path"]!.GetValue<string>()),
                 "/2/sharing/list_shared_links" => ListLinks(request.Json["path"]!.GetValue<string>()),
                 _ => new DropboxReply(404, "no such route", ContentType: "text/plain"),
@@ -274,6 +275,11 @@ public sealed class FakeDropboxServer : IAsyncDisposable
 
         return null;
     }
+
+    /// <summary>Like Dropbox: the deleted entry's metadata, or 409 <c>path_lookup/not_found</c>.</summary>
+    private DropboxReply Delete(string path) => Files.TryRemove(path, out var content)
+        ? new DropboxReply(200, new JsonObject { ["metadata"] = JsonNode.Parse(FileMetadata(path, content.Length)) }.ToJsonString())
+        : RouteError("path_lookup/not_found/..");
 
     private DropboxReply Download(DropboxRequest request)
     {

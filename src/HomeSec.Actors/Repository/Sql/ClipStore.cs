@@ -253,6 +253,39 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
         return rows;
     }
 
+    /// <summary>Every finished clip that still has a copy (status done or error), for retention; read in one pass, oldest first.</summary>
+    public async Task<IReadOnlyList<ClipState>> FinishedClipsAsync(string? camera, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var parameters = new List<(string, object)> { ("done", "done"), ("error", "error") };
+        var where = $"{JsonField("data", "status")} IN (@done, @error)";
+        if (camera is not null)
+        {
+            where += $" AND {JsonField("data", "camera_name")} = @camera";
+            parameters.Add(("camera", camera));
+        }
+
+        await using var command = Command(connection, $"SELECT data FROM clip_states WHERE {where} ORDER BY created_at, clip_id", [.. parameters]);
+        var states = new List<ClipState>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            states.Add(JsonSerializer.Deserialize<ClipState>(reader.GetString(0), ClipEventSerializer.JsonOptions)!);
+        }
+
+        return states;
+    }
+
+    /// <summary>True once the projection has applied every event the journal holds (what a CLI waits for before it exits).</summary>
+    public async Task<bool> ProjectionCaughtUpAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT (SELECT COALESCE(max(ordering), 0) FROM journal) <= COALESCE((SELECT ordering FROM projection_offsets WHERE name = @name), 0)",
+            ("name", ProjectionName));
+        return Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
     public async Task<(ClipRow? Clip, IReadOnlyList<EventRow> Events)> ShowAsync(string clipId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -161,5 +161,7 @@ public sealed class VlmWorkerSpecs(TestClipFixture fixture)
         public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => throw new IOException("disk full");
 
         public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => throw new IOException("disk full");
     }
 }

@@ -92,6 +92,18 @@ public sealed class DropboxStorage : IStorageBackend, IDisposable
         }
     }
 
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RpcAsync("files/delete_v2", new JsonObject { ["path"] = PathOf(key) }, cancellationToken);
+        }
+        catch (DropboxApiException ex) when (ex.StatusCode == 409 && ex.ErrorSummary?.StartsWith("path_lookup/not_found", StringComparison.Ordinal) == true)
+        {
+            // Already gone (deleted by hand, or by an earlier pass whose event was not recorded).
+        }
+    }
+
     public void Dispose()
     {
         _http.Dispose();

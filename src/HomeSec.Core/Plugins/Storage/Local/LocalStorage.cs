@@ -7,7 +7,7 @@ namespace HomeSec.Core.Plugins.Storage.Local;
 /// first and are then renamed, so a stored object is always complete; a second put of the same content
 /// is a no-op. Temporary files left by a killed process are removed when the storage starts.
 /// </summary>
-public sealed class LocalStorage : IStorageBackend
+public sealed class LocalStorage : IStorageBackend, ILocalFileStorage
 {
     private const int CopyBufferSize = 1 << 20;
     private readonly LocalStorageOptions _options;
@@ -52,6 +52,14 @@ public sealed class LocalStorage : IStorageBackend
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
         Task.FromResult<Stream>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize, useAsync: true));
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        File.Delete(PathOf(key)); // nothing there: nothing to do
+        return Task.CompletedTask;
+    }
+
+    public string LocalPathOf(string key) => PathOf(key);
 
     private async Task WriteAtomicallyAsync(string target, Stream content, CancellationToken cancellationToken)
     {

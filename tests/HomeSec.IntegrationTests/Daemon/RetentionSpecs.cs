@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Text.Json;
+using HomeSec.IntegrationTests.TestSupport;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace HomeSec.IntegrationTests.Daemon;
+
+/// <summary>
+/// Retention in the running daemon, on real files: back-dated clips past local.max_days are deleted (checked by id),
+/// recent ones and ones not stored yet stay; a tiny tmpfs below min_free_gb has exactly the oldest clips removed.
+/// </summary>
+public sealed class RetentionSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private DaemonSandbox _sandbox = null!;
+    private string _clip = null!;
+    private string? _mounted;
+
+    public async Task InitializeAsync()
+    {
+        _sandbox = new DaemonSandbox();
+        _clip = Path.Combine(_sandbox.Root, "source.mp4");
+        await Ffmpeg.MakeTestClipAsync(_clip, seconds: 3, size: "640x480");
+    }
+
+    [Fact]
+    public async Task Should_delete_exactly_the_stored_clips_past_max_days_and_keep_recent_clips_and_clips_not_stored_yet()
+    {
+        // Given two back-dated clips and a recent one, stored and done
+        string[] old;
+        string recent;
+        await using (var first = _sandbox.StartDaemon())
+        {
+            old = [.. await _sandbox.DropClipsAsync(_clip, 2)];
+            recent = DropRecentClip("recent.mp4");
+            await _sandbox.WaitForAlertedClipsAsync(first, 3);
+            await WaitForStatusAsync(first, old.Append(recent), "done");
+            Assert.Equal(0, await first.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        // ... and a back-dated clip that cannot be stored (a file where the camera's storage folder should be)
+        Directory.CreateDirectory(Path.GetDirectoryName(_sandbox.StorageDir)!);
+        Directory.Move(_sandbox.StorageDir, _sandbox.StorageDir + ".moved");
+        await File.WriteAllTextAsync(_sandbox.StorageDir, "not a folder");
+        var pending = (await _sandbox.DropClipsAsync(_clip, 1))[0];
+        _sandbox.EditConfig(c => c + """
+
+            retention:
+              check_interval_s: 1
+              local:
+                max_days: 30
+            """);
+
+        // When the daemon runs with retention
+        await using var daemon = _sandbox.StartDaemon();
+        await Eventually.WaitForAsync(() => old.All(name => !File.Exists(Path.Combine(_sandbox.WatchDir, name))), Patience,
+            "the back-dated stored clips deleted", () => daemon.Output);
+        var passed = await LastPassAsync(daemon, _ => true);
+        await _sandbox.WaitForAlertedClipsAsync(daemon, 4); // the unstored clip went through its upload retry budget
+        await LastPassAsync(daemon, at => at > passed.AddSeconds(1.5));
+
+        // Then exactly those two, by id, recorded as clip_deleted (local, age); the recent and the unstored clip stay
+        var states = ClipStates();
+        Assert.True(File.Exists(Path.Combine(_sandbox.WatchDir, recent)), "the recent clip must stay");
+        Assert.True(File.Exists(Path.Combine(_sandbox.WatchDir, pending)), "a clip not stored yet must stay");
+        var deleted = states.Values.Where(s => s.TryGetProperty("local_deleted", out var d) && d.GetBoolean()).Select(s => s.GetProperty("local_path").GetString()!).ToList();
+        Assert.Equal(old.Select(name => Path.Combine(_sandbox.WatchDir, name)).Order(StringComparer.Ordinal), deleted.Order(StringComparer.Ordinal));
+        Assert.All(states.Values.Where(s => deleted.Contains(s.GetProperty("local_path").GetString()!)), s =>
+        {
+            Assert.Equal("done", s.GetProperty("status").GetString()); // the stored copy is still there
+            Assert.Equal("age", s.GetProperty("deleted_reason").GetString());
+        });
+        var events = _sandbox.ClipEvents();
+        Assert.Equal(2, events.Values.Sum(e => e.Count(x => x.EventType == "clip_deleted")));
+        Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Should_delete_the_oldest_stored_clips_until_the_floor_is_regained_when_a_tiny_disk_fills()
+    {
+        // Given the watched folder on an 8 MiB tmpfs, four stored clips
+        Assert.True(Run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", _sandbox.WatchDir) == 0, "mounting a tmpfs needs root (CI runs as root)");
+        _mounted = _sandbox.WatchDir;
+        const double floorGb = 4.0 / 1024; // 4 MiB
+        _sandbox.EditConfig(c => c + $"""
+
+            retention:
+              check_interval_s: 3600
+              floor_check_interval_s: 1
+              min_free_gb: {floorGb.ToString(System.Globalization.CultureInfo.InvariantCulture)}
+              critical_free_gb: 0.0001
+            """);
+        await using var daemon = _sandbox.StartDaemon();
+        var names = await _sandbox.DropClipsAsync(_clip, 4);
+        await _sandbox.WaitForAlertedClipsAsync(daemon, 4);
+        await WaitForStatusAsync(daemon, names, "done");
+        var sizes = names.Select(n => new FileInfo(Path.Combine(_sandbox.WatchDir, n)).Length).ToList();
+
+        // When a filler leaves less than the floor: deleting the two oldest clips is enough, one is not
+        var floor = (long)(floorGb * (1L << 30));
+        var wantedFree = floor - sizes[0] - sizes[1] + (sizes[1] / 2);
+        var filler = new DriveInfo(_sandbox.WatchDir).AvailableFreeSpace - wantedFree;
+        await File.WriteAllBytesAsync(Path.Combine(_sandbox.WatchDir, "filler.bin"), new byte[filler / 4096 * 4096]);
+
+        // Then exactly the two oldest go, and /health shows the volume back above its floor
+        await Eventually.WaitForAsync(() => !File.Exists(Path.Combine(_sandbox.WatchDir, names[0])) && !File.Exists(Path.Combine(_sandbox.WatchDir, names[1])),
+            Patience, "the two oldest clips deleted", () => daemon.Output);
+        var health = await _sandbox.WaitForHealthAsync(daemon, h => h.TryGetProperty("disk", out var d) && !d.GetProperty("below_floor").GetBoolean()
+            && d.GetProperty("volumes").EnumerateArray().Any(v => v.GetProperty("mount_point").GetString() == _sandbox.WatchDir), "the floor regained in /health");
+        await LastPassAsync(daemon, _ => true);
+        Assert.True(File.Exists(Path.Combine(_sandbox.WatchDir, names[2])), "the third clip must stay");
+        Assert.True(File.Exists(Path.Combine(_sandbox.WatchDir, names[3])), "the newest clip must stay");
+        Assert.Equal(2, health.GetProperty("disk").GetProperty("deleted").GetProperty("floor").GetInt64());
+        Assert.All(ClipStates().Values.Where(s => s.TryGetProperty("local_deleted", out var d) && d.GetBoolean()),
+            s => Assert.Equal("floor", s.GetProperty("deleted_reason").GetString()));
+        Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_mounted is not null)
+        {
+            Run("umount", "-l", _mounted);
+        }
+
+        _sandbox.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private string DropRecentClip(string name)
+    {
+        var staging = Path.Combine(_sandbox.Root, name + ".partial");
+        File.Copy(_clip, staging);
+        File.SetLastWriteTimeUtc(staging, DateTime.UtcNow.AddMinutes(-5));
+        File.Move(staging, Path.Combine(_sandbox.WatchDir, name));
+        return name;
+    }
+
+    private Task WaitForStatusAsync(DaemonProcess daemon, IEnumerable<string> names, string status)
+    {
+        var paths = names.Select(n => Path.Combine(_sandbox.WatchDir, n)).ToList();
+        return Eventually.WaitForAsync(() =>
+        {
+            var states = ClipStates();
+            return paths.All(p => states.TryGetValue(p, out var s) && s.GetProperty("status").GetString() == status);
+        }, Patience, $"{paths.Count} clip(s) {status} in clip_states", () => daemon.Output);
+    }
+
+    private async Task<DateTimeOffset> LastPassAsync(DaemonProcess daemon, Func<DateTimeOffset, bool> condition)
+    {
+        var health = await _sandbox.WaitForHealthAsync(daemon, h => h.TryGetProperty("disk", out var d)
+            && d.GetProperty("last_retention_pass").ValueKind == JsonValueKind.String
+            && condition(d.GetProperty("last_retention_pass").GetDateTimeOffset()), "a retention pass");
+        return health.GetProperty("disk").GetProperty("last_retention_pass").GetDateTimeOffset();
+    }
+
+    /// <summary>clip_states rows by local path.</summary>
+    private Dictionary<string, JsonElement> ClipStates()
+    {
+        var states = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={Path.Combine(_sandbox.Root, "homesec.db")};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT data FROM clip_states";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var state = JsonDocument.Parse(reader.GetString(0)).RootElement.Clone();
+                if (state.TryGetProperty("local_path", out var path))
+                {
+                    states[path.GetString()!] = state;
+                }
+            }
+        }
+        catch (SqliteException)
+        {
+            // not created yet
+        }
+
+        return states;
+    }
+
+    private static int Run(string program, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+}
