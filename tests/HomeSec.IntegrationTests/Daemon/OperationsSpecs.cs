@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using HomeSec.IntegrationTests.TestSupport;
 using Xunit;
@@ -144,6 +146,33 @@ public sealed class OperationsSpecs : IAsyncLifetime
         var journalOnline = Assert.Single(lines, line => line.Contains("Journal online", StringComparison.Ordinal));
         Assert.Contains("info: HomeSec.Actors.Repository.ClipRepository[0] Journal online", journalOnline, StringComparison.Ordinal);
         Assert.DoesNotContain(lines, line => line.Contains("[INFO][", StringComparison.Ordinal) || line.Contains("[Thread ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Should_tell_systemd_it_is_ready_when_it_runs_as_a_notify_service()
+    {
+        // Given what systemd gives a Type=notify unit: the socket to report to, and a parent process named systemd
+        // (how .NET tells it runs as a service; here a shell copied under that name)
+        var socketPath = Path.Combine(_sandbox.Root, "notify.sock");
+        using var notifySocket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notifySocket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        _sandbox.ExtraEnvironment["NOTIFY_SOCKET"] = socketPath;
+        var systemd = Path.Combine(_sandbox.Root, "systemd");
+        File.Copy("/bin/sh", systemd); // keeps its mode: executable
+
+        // When
+        await using var daemon = _sandbox.StartDaemonUnder(systemd);
+        var buffer = new byte[512];
+        using var patience = new CancellationTokenSource(Patience);
+        var received = await notifySocket.ReceiveAsync(buffer, SocketFlags.None, patience.Token);
+        using var http = Http();
+        using var live = await http.GetAsync(new Uri("/health/live", UriKind.Relative));
+
+        // Then it reports READY once it listens, and logs in journald's format (a priority, no own timestamp)
+        Assert.Contains("READY=1", Encoding.UTF8.GetString(buffer, 0, received), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        await Eventually.WaitForAsync(() => daemon.Output.Contains("<6>HomeSec.Actors.Repository.ClipRepository[0] Journal online", StringComparison.Ordinal),
+            Patience, "journald-style log lines", () => daemon.Output);
     }
 
     [Fact]

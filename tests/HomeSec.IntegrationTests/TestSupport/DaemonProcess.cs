@@ -35,9 +35,14 @@ public sealed class DaemonProcess : IAsyncDisposable
     public static DaemonProcess Start(string workingDirectory, params string[] arguments) =>
         Start(workingDirectory, new Dictionary<string, string>(), arguments);
 
-    public static DaemonProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static DaemonProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start(workingDirectory, environment, parent: null, arguments);
+
+    /// <param name="parent">A program that starts homesec as its child and stays its parent (e.g. a shell copied under
+    /// the name <c>systemd</c>, which is how .NET recognises a systemd service); null starts homesec directly.</param>
+    public static DaemonProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, string? parent, params string[] arguments)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(parent ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -47,6 +52,13 @@ public sealed class DaemonProcess : IAsyncDisposable
         foreach (var (name, value) in environment)
         {
             startInfo.Environment[name] = value;
+        }
+
+        if (parent is not null)
+        {
+            // sh -c 'dotnet "$0" "$@"' homesec.dll ARGS: the shell waits for dotnet instead of becoming it.
+            startInfo.ArgumentList.Add("-c");
+            startInfo.ArgumentList.Add("dotnet \"$0\" \"$@\"; exit $?");
         }
 
         startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "homesec.dll"));
