@@ -36,11 +36,11 @@ public sealed class DaemonProcess : IAsyncDisposable
         Start(workingDirectory, new Dictionary<string, string>(), arguments);
 
     public static DaemonProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
-        Start(workingDirectory, environment, parent: null, arguments);
+        StartUnder(null, workingDirectory, environment, arguments);
 
     /// <param name="parent">A program that starts homesec as its child and stays its parent (e.g. a shell copied under
     /// the name <c>systemd</c>, which is how .NET recognises a systemd service); null starts homesec directly.</param>
-    public static DaemonProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, string? parent, params string[] arguments)
+    public static DaemonProcess StartUnder(string? parent, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo(parent ?? "dotnet")
         {

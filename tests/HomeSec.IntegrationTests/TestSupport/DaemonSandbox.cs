@@ -38,8 +38,8 @@ public sealed class DaemonSandbox : IDisposable
 
     public DaemonProcess StartDaemon() => DaemonProcess.Start(Root, Environment(), "run", "--config", ConfigFile);
 
-    /// <summary>Starts the daemon as the child of <paramref name="parent"/> (see <see cref="DaemonProcess.Start(string, IReadOnlyDictionary{string, string}, string?, string[])"/>).</summary>
-    public DaemonProcess StartDaemonUnder(string parent) => DaemonProcess.Start(Root, Environment(), parent, "run", "--config", ConfigFile);
+    /// <summary>Starts the daemon as the child of <paramref name="parent"/> (see <see cref="DaemonProcess.StartUnder"/>).</summary>
+    public DaemonProcess StartDaemonUnder(string parent) => DaemonProcess.StartUnder(parent, Root, Environment(), "run", "--config", ConfigFile);
 
     /// <summary>Runs a homesec command (e.g. <c>clips list</c>) against this sandbox's config, to the end.</summary>
     public Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments) =>
