@@ -191,7 +191,9 @@ public sealed class OperationsSpecs : IAsyncLifetime
             """, StringComparison.Ordinal));
         await using var daemon = _sandbox.StartDaemon();
         using var http = Http();
-        var connected = await ScrapeUntilAsync(http, m => m.Value("""homesec_notifier_connected{notifier="mqtt"}""") == 1, "mqtt connected", daemon);
+        // (the camera reports healthy a moment after start: wait for both, so homesec_up is read once the daemon is up)
+        var connected = await ScrapeUntilAsync(http, m => m.Value("""homesec_notifier_connected{notifier="mqtt"}""") == 1 && m.Value("homesec_up") == 1,
+            "mqtt connected and the daemon up", daemon);
 
         // When
         broker.Kill();
