@@ -61,6 +61,7 @@ public sealed class HomeSecRoot : ReceiveActor, IWithStash
             _outboxes = pools.Outboxes;
             _stages = pools;
             _clips = Context.ActorOf(ClipCoordinator.Props(pipeline, _settings.MaxClipsInFlight), "clips");
+            _retention?.Tell(new RetentionProtocol.ClipsStarted(_clips));
             _cameras = Context.ActorOf(CameraManager.Props(_settings.Cameras, _clips, _settings.CameraBackoff, _settings.RunningSources), "cameras");
             Stash.UnstashAll();
             Become(Running);

@@ -36,6 +36,17 @@ public sealed class ClipCoordinator : ReceiveActor
             WaitingForStorage = _waitingForStorage.Keys.ToList(),
         }));
         Receive<DrainClips>(_ => Drain());
+        Receive<ReleaseLocalCopy>(release =>
+        {
+            if (_waitingForStorage.TryGetValue(release.ClipId, out var running))
+            {
+                running.Supervisor.Forward(release);
+            }
+            else
+            {
+                Sender.Tell(new LocalCopyNotReleased(release.ClipId, "the clip is not waiting for storage (any more)"));
+            }
+        });
     }
 
     public static Props Props(ClipPipeline pipeline, int maxInFlight) => Akka.Actor.Props.Create(() => new ClipCoordinator(pipeline, maxInFlight));

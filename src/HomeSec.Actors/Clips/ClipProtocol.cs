@@ -16,6 +16,18 @@ public static class ClipProtocol
     /// </summary>
     public sealed record ClipWaitingForStorage(ClipId ClipId);
 
+    /// <summary>
+    /// From retention, below the critical free-space floor: let the clip's local file go although it is not stored.
+    /// Only a clip waiting for storage takes it: it records clip_deleted, finishes as deleted and answers
+    /// <see cref="LocalCopyReleased"/> once that is durable (then retention deletes the file); otherwise
+    /// <see cref="LocalCopyNotReleased"/>.
+    /// </summary>
+    public sealed record ReleaseLocalCopy(ClipId ClipId, string Reason, long Bytes);
+
+    public sealed record LocalCopyReleased(ClipId ClipId);
+
+    public sealed record LocalCopyNotReleased(ClipId ClipId, string Why);
+
     public sealed record GetClipsInFlight
     {
         public static GetClipsInFlight Instance { get; } = new();

@@ -39,6 +39,7 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HomeSecMetrics _metrics = HomeSecMetrics.Of(Context.System);
     private ClipProgress _progress;
+    private IActorRef? _releaseRequester;
     private bool _loadHistory;
     private int _historyAsks;
 
@@ -160,9 +161,25 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
             Handle(new EventsLost(lost.Reason));
         });
         Receive<AskDurableAgain>(_ => _pipeline.Repository.Tell(new AwaitClipDurable(_clip.ClipId)));
+        Receive<ReleaseLocalCopy>(release =>
+        {
+            var taken = Decide(new LocalCopyGivenUp(release.Reason, release.Bytes));
+            if (taken)
+            {
+                _releaseRequester = Sender;
+                _log.Warning("Clip {0} was never stored and its local file is deleted: free space is below the critical floor", _clip.ClipId);
+            }
+            else
+            {
+                Sender.Tell(new LocalCopyNotReleased(_clip.ClipId, "the clip is not only waiting for storage"));
+            }
+        });
     }
 
-    private void Handle(WorkflowInput input)
+    private void Handle(WorkflowInput input) => Decide(input);
+
+    /// <returns>Whether the input changed anything (recorded an event or asked for a command).</returns>
+    private bool Decide(WorkflowInput input)
     {
         var decision = ClipWorkflow.Decide(_progress, input, _rules, _pipeline.Clock.GetUtcNow());
         _progress = decision.Progress;
@@ -179,6 +196,8 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
         {
             Carry(command);
         }
+
+        return decision.Events.Count > 0 || decision.Commands.Count > 0;
     }
 
     private void Carry(WorkflowCommand command)
@@ -219,10 +238,12 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
             case Finish finish:
                 _metrics.ClipFinished(_clip.CameraName, finish.Status);
                 Context.Parent.Tell(new ClipProcessed(_clip.ClipId, finish.Status));
+                _releaseRequester?.Tell(new LocalCopyReleased(_clip.ClipId));
                 Context.Stop(Self);
                 break;
             case Abandon abandon:
                 _log.Error("Clip {0} could not be recorded durably ({1}); it is not marked done and is processed again at the next start", _clip.ClipId, abandon.Reason);
+                _releaseRequester?.Tell(new LocalCopyNotReleased(_clip.ClipId, abandon.Reason));
                 Context.Stop(Self);
                 break;
             default:

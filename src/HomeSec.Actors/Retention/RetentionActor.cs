@@ -35,6 +35,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
     private readonly CancellationTokenSource _stopping = new();
     private RetentionStatus _status;
     private long _deletionFailures;
+    private IActorRef _clips = ActorRefs.Nobody;
 
     // The pass under way.
     private RunRetentionPass _pass = new(CleanupRequest.Scheduled);
@@ -43,7 +44,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
     private RetentionPlan _plan = RetentionPlan.Empty;
     private Surveyed? _surveyed;
     private readonly HashSet<ClipId> _awaiting = [];
-    private readonly HashSet<ClipId> _notDurable = [];
+    private readonly Dictionary<ClipId, string> _notDurable = [];
     private readonly List<(Deletion Deletion, string Reason)> _failed = [];
     private readonly List<Deletion> _done = [];
 
@@ -132,8 +133,17 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
     private void RecordIntents()
     {
         var now = _settings.Clock.GetUtcNow();
+        var inPipeline = _survey.Clips.Where(c => c.InPipeline).Select(c => c.ClipId).ToHashSet();
         foreach (var deletion in _plan.Deletions.Where(d => d.Target == DeletionTarget.Local))
         {
+            if (inPipeline.Contains(deletion.ClipId))
+            {
+                // Its supervisor owns its event stream: it records the deletion and finishes the clip, then answers.
+                _clips.Tell(new Clips.ClipProtocol.ReleaseLocalCopy(deletion.ClipId, deletion.Reason.ToWireName(), deletion.Bytes));
+                _awaiting.Add(deletion.ClipId);
+                continue;
+            }
+
             _repository.Tell(new ClipDeleted(deletion.ClipId, now, deletion.Reason.ToWireName(), DeletionTarget.Local.ToWireName(), deletion.Bytes));
             _awaiting.Add(deletion.ClipId);
         }
@@ -144,7 +154,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
             _awaiting.Add(clipId);
         }
 
-        foreach (var clipId in _awaiting)
+        foreach (var clipId in _awaiting.Where(id => !inPipeline.Contains(id)))
         {
             _repository.Tell(new RepositoryProtocol.AwaitClipDurable(clipId));
         }
@@ -161,8 +171,14 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
         Receive<RepositoryProtocol.ClipDurable>(durable => Settle(durable.ClipId, StartDeleting));
         Receive<RepositoryProtocol.ClipNotDurable>(lost =>
         {
-            _notDurable.Add(lost.ClipId);
+            _notDurable[lost.ClipId] = "its clip_deleted event could not be made durable";
             Settle(lost.ClipId, StartDeleting);
+        });
+        Receive<Clips.ClipProtocol.LocalCopyReleased>(released => Settle(released.ClipId, StartDeleting));
+        Receive<Clips.ClipProtocol.LocalCopyNotReleased>(refused =>
+        {
+            _notDurable[refused.ClipId] = refused.Why;
+            Settle(refused.ClipId, StartDeleting);
         });
         Busy();
     }
@@ -172,9 +188,9 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
         var local = new List<Deletion>();
         foreach (var deletion in _plan.Deletions.Where(d => d.Target == DeletionTarget.Local))
         {
-            if (_notDurable.Contains(deletion.ClipId))
+            if (_notDurable.TryGetValue(deletion.ClipId, out var why))
             {
-                _failed.Add((deletion, "its clip_deleted event could not be made durable"));
+                _failed.Add((deletion, why));
             }
             else
             {
@@ -342,7 +358,11 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
         Common();
     }
 
-    private void Common() => Receive<GetRetentionStatus>(_ => Sender.Tell(_status));
+    private void Common()
+    {
+        Receive<GetRetentionStatus>(_ => Sender.Tell(_status));
+        Receive<ClipsStarted>(started => _clips = started.Clips);
+    }
 
     private void BeginPass(RunRetentionPass pass, IActorRef? requester)
     {
@@ -353,14 +373,18 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
         var request = pass.Request;
         var now = _settings.Clock.GetUtcNow();
         var stopping = _stopping.Token;
+        var clips = _clips;
         Become(Surveying);
-        SurveyAsync(store, storage, request, now, stopping).PipeTo(Self, success: s => s, failure: ex => new SurveyFailed(ex));
+        SurveyAsync(store, storage, clips, request, now, stopping).PipeTo(Self, success: s => s, failure: ex => new SurveyFailed(ex));
     }
 
-    private static async Task<Surveyed> SurveyAsync(ClipStore store, ILocalFileStorage? storage, CleanupRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<Surveyed> SurveyAsync(ClipStore store, ILocalFileStorage? storage, IActorRef clips, CleanupRequest request, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var states = await store.FinishedClipsAsync(request.Camera, cancellationToken);
-        var survey = await Task.Run(() => RetentionSurvey.Measure(states, storage, Disks.Current()), cancellationToken);
+        var waiting = (await store.StatesAsync(await WaitingForStorageAsync(clips), cancellationToken))
+            .Where(s => request.Camera is null || s.CameraName == request.Camera).ToList();
+        var survey = await Task.Run(() => RetentionSurvey.Measure(states, storage, Disks.Current(), waiting), cancellationToken);
         if (request.Recheck is not { } recheck)
         {
             return new Surveyed(survey, [], new HashSet<ClipId>(), [], 0);
@@ -394,6 +418,25 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
         }
 
         return new Surveyed(survey, found, empty, failed, candidates.Count);
+    }
+
+    /// <summary>The clips waiting for storage (not a hot path: one question per pass); none when the coordinator does not answer.</summary>
+    private static async Task<IReadOnlyList<ClipId>> WaitingForStorageAsync(IActorRef clips)
+    {
+        if (clips.IsNobody())
+        {
+            return [];
+        }
+
+        try
+        {
+            var inFlight = await clips.Ask<Clips.ClipProtocol.ClipsInFlight>(Clips.ClipProtocol.GetClipsInFlight.Instance, TimeSpan.FromSeconds(3));
+            return inFlight.WaitingForStorage;
+        }
+        catch (AskTimeoutException)
+        {
+            return [];
+        }
     }
 
     private RetentionPlan Plan(Surveyed surveyed)

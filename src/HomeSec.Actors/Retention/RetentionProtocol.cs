@@ -47,6 +47,9 @@ public static class RetentionProtocol
         public long BytesFreed => Deletions.Sum(d => d.Bytes);
     }
 
+    /// <summary>From the root once the clips coordinator runs: where to ask for clips waiting for storage.</summary>
+    public sealed record ClipsStarted(Akka.Actor.IActorRef Clips);
+
     public sealed record GetRetentionStatus
     {
         public static GetRetentionStatus Instance { get; } = new();

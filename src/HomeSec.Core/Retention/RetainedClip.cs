@@ -31,6 +31,9 @@ public sealed record RetainedClip(
     /// <summary>A recheck already looked at it.</summary>
     public bool Rechecked { get; init; }
 
+    /// <summary>Still in the pipeline, waiting for storage (its upload is retried): only the critical floor may take its file, through its supervisor.</summary>
+    public bool InPipeline { get; init; }
+
     public bool HasLocalFile => LocalBytes is not null;
 }
 

@@ -15,7 +15,8 @@ public sealed record RetentionSurvey(
 
     /// <param name="clips">Finished clips (done or error) from clip_states.</param>
     /// <param name="storage">The storage backend, when it keeps its objects on this machine.</param>
-    public static RetentionSurvey Measure(IEnumerable<ClipState> clips, ILocalFileStorage? storage, Disks disks)
+    /// <param name="waitingForStorage">Clips still in the pipeline whose only step left is storing them.</param>
+    public static RetentionSurvey Measure(IEnumerable<ClipState> clips, ILocalFileStorage? storage, Disks disks, IEnumerable<ClipState>? waitingForStorage = null)
     {
         var retained = new List<RetainedClip>();
         var leftovers = new List<string>();
@@ -53,6 +54,19 @@ public sealed record RetentionSurvey(
                 FilterFoundNothing = state.Filter is { DetectedClasses.Count: 0 },
                 Rechecked = state.Recheck is not null,
             });
+        }
+
+        foreach (var state in waitingForStorage ?? [])
+        {
+            if (state.CameraName is { } camera && state.LocalPath is { } localPath && !state.IsFinished && SizeOf(localPath) is { } bytes)
+            {
+                perCamera[camera] = perCamera.GetValueOrDefault(camera) + bytes;
+                retained.Add(new RetainedClip(state.ClipId, camera, localPath, state.RecordedAt ?? state.CreatedAt ?? DateTimeOffset.UnixEpoch,
+                    bytes, disks.VolumeOf(localPath), StoredRemotely: false, null, null, state.AlertDecision?.Notify == true)
+                {
+                    InPipeline = true,
+                });
+            }
         }
 
         var volumes = retained.SelectMany(c => new[] { c.LocalVolume, c.RemoteVolume })

@@ -122,6 +122,51 @@ public sealed class RetentionSpecs : IAsyncLifetime
         Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task Should_take_the_oldest_clip_waiting_for_storage_through_its_supervisor_only_below_the_critical_floor()
+    {
+        // Given storage that cannot be written, the watched folder on an 8 MiB tmpfs, two clips alerted and waiting for storage
+        Assert.True(Run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", _sandbox.WatchDir) == 0, "mounting a tmpfs needs root (CI runs as root)");
+        _mounted = _sandbox.WatchDir;
+        Directory.CreateDirectory(Path.GetDirectoryName(_sandbox.StorageDir)!);
+        await File.WriteAllTextAsync(_sandbox.StorageDir, "not a folder");
+        const double floorGb = 4.0 / 1024;
+        _sandbox.EditConfig(c => c + $"""
+
+            retention:
+              check_interval_s: 3600
+              floor_check_interval_s: 1
+              min_free_gb: {floorGb.ToString(System.Globalization.CultureInfo.InvariantCulture)}
+              critical_free_gb: {floorGb.ToString(System.Globalization.CultureInfo.InvariantCulture)}
+            """);
+        await using var daemon = _sandbox.StartDaemon();
+        var names = await _sandbox.DropClipsAsync(_clip, 2);
+        await _sandbox.WaitForAlertedClipsAsync(daemon, 2);
+        await _sandbox.WaitForHealthAsync(daemon, h => h.GetProperty("clips").GetProperty("waiting_for_storage").GetInt32() == 2, "both clips waiting for storage");
+        await Eventually.WaitForAsync(() => names.All(n => ClipStates().ContainsKey(Path.Combine(_sandbox.WatchDir, n))), Patience, "both clips in clip_states", () => daemon.Output);
+        var oldestId = ClipStates()[Path.Combine(_sandbox.WatchDir, names[0])].GetProperty("clip_id").GetString()!;
+        var size = new FileInfo(Path.Combine(_sandbox.WatchDir, names[0])).Length;
+
+        // When a filler leaves less than the critical floor: giving up the oldest clip is enough
+        var floor = (long)(floorGb * (1L << 30));
+        var filler = new DriveInfo(_sandbox.WatchDir).AvailableFreeSpace - (floor - (size / 2));
+        await File.WriteAllBytesAsync(Path.Combine(_sandbox.WatchDir, "filler.bin"), new byte[filler / 4096 * 4096]);
+
+        // Then exactly the oldest goes: recorded by its clip (deleted, floor_critical), marked done at its source, logged at Critical
+        await Eventually.WaitForAsync(() => !File.Exists(Path.Combine(_sandbox.WatchDir, names[0])), Patience, "the oldest unstored clip deleted", () => daemon.Output);
+        await Eventually.WaitForAsync(() => _sandbox.ManifestDone().Contains(oldestId), Patience, "the deleted clip marked done", () => daemon.Output);
+        await Eventually.WaitForAsync(() => ClipStates()[Path.Combine(_sandbox.WatchDir, names[0])].GetProperty("status").GetString() == "deleted",
+            Patience, "status deleted in clip_states", () => daemon.Output);
+        await LastPassAsync(daemon, _ => true);
+        var oldest = ClipStates()[Path.Combine(_sandbox.WatchDir, names[0])];
+        Assert.Equal("floor_critical", oldest.GetProperty("deleted_reason").GetString());
+        Assert.True(File.Exists(Path.Combine(_sandbox.WatchDir, names[1])), "the newer unstored clip must stay");
+        Assert.Contains("crit: HomeSec.Retention", daemon.Output, StringComparison.Ordinal);
+        var health = await _sandbox.WaitForHealthAsync(daemon, h => h.GetProperty("clips").GetProperty("waiting_for_storage").GetInt32() == 1, "one clip still waiting");
+        Assert.Equal(1, health.GetProperty("disk").GetProperty("deleted").GetProperty("floor_critical").GetInt64());
+        Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(30)));
+    }
+
     public Task DisposeAsync()
     {
         if (_mounted is not null)

@@ -276,6 +276,19 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
         return states;
     }
 
+    /// <summary>The states of these clips (those clip_states has).</summary>
+    public async Task<IReadOnlyList<ClipState>> StatesAsync(IReadOnlyList<ClipId> clipIds, CancellationToken cancellationToken)
+    {
+        if (clipIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var states = await LoadStatesAsync(connection, null, clipIds, cancellationToken);
+        return [.. states.Values.Select(s => s.State)];
+    }
+
     /// <summary>True once the projection has applied every event the journal holds (what a CLI waits for before it exits).</summary>
     public async Task<bool> ProjectionCaughtUpAsync(CancellationToken cancellationToken)
     {

@@ -75,6 +75,9 @@ public static class ClipWorkflow
             case EventsLost lost:
                 step.Command(new Abandon(lost.Reason));
                 return step.Result();
+            case LocalCopyGivenUp given when progress.Parked && progress.Waiting != DurabilityWait.Finish && progress.State.StorageUri is null:
+                step.GiveUpLocalCopy(given);
+                return step.Result();
             default:
                 return new WorkflowDecision(progress, [], []); // a stale reply or timer: nothing changes
         }
@@ -207,6 +210,19 @@ public static class ClipWorkflow
                 Stage.Filter => new FilterError(Clip.ClipId, rules.FilterPlugin, timeout),
                 _ => new VlmError(Clip.ClipId, rules.VlmPlugin ?? "none", timeout),
             }, attempt);
+        }
+
+        /// <summary>
+        /// The local file goes before the clip was stored: no more uploads (a running one's reply is stale from here), and the
+        /// clip finishes — completed with errors, then deleted, so its status ends as deleted.
+        /// </summary>
+        public void GiveUpLocalCopy(LocalCopyGivenUp given)
+        {
+            Settle(Stage.Upload);
+            _progress = _progress with { RetryPending = _progress.RetryPending.Remove(Stage.Upload), Waiting = DurabilityWait.Finish };
+            Record(new ClipCompleted(Clip.ClipId, now, HadErrors: true));
+            Record(new ClipDeleted(Clip.ClipId, now, given.Reason, "local", given.Bytes));
+            Command(new AwaitDurable());
         }
 
         public void RetryDue(Stage stage) => _progress = _progress with { RetryPending = _progress.RetryPending.Remove(stage) };

@@ -50,6 +50,12 @@ public abstract record WorkflowInput
 
     /// <summary>Some event of the clip could not be made durable (the spool was full).</summary>
     public sealed record EventsLost(string Reason) : WorkflowInput;
+
+    /// <summary>
+    /// Retention must delete the clip's local file although it is not stored yet (free space below the critical floor).
+    /// Taken only while storing it is the only step left: the clip then stops uploading and finishes as deleted.
+    /// </summary>
+    public sealed record LocalCopyGivenUp(string Reason, long Bytes) : WorkflowInput;
 }
 
 /// <summary>What the clip's actor must do after a decision; it carries these out and decides nothing.</summary>

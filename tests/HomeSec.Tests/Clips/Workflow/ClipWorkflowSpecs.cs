@@ -109,6 +109,46 @@ public sealed class ClipWorkflowSpecs
     }
 
     [Fact]
+    public void Should_stop_uploading_and_finish_as_deleted_when_retention_takes_the_file_of_a_clip_waiting_for_storage()
+    {
+        // Given a clip that alerted and only waits for storage (uploads failing)
+        var failure = new UploadError(Clip.ClipId, "local", new IOException("No space left on device"));
+        var progress = Run(new Started(), new FilterSucceeded(1, FilterResult.NoDetector),
+            new StageFailed(1, failure), new RetryDue(Stage.Upload), new StageFailed(2, failure), new EventsDurable(),
+            new NotifyFinished(1, [StageResult<string>.Ok("log"), StageResult<string>.Ok("mqtt")]), new RetryDue(Stage.Upload));
+
+        // When retention gives up its local copy, then the events are durable, then a late upload reply and retry timer come
+        var given = Decide(progress, new LocalCopyGivenUp("floor_critical", 1234));
+        var durable = Decide(given.Progress, new EventsDurable());
+        var lateReply = Decide(durable.Progress, new UploadSucceeded(3, Stored));
+        var lateRetry = Decide(durable.Progress, new RetryDue(Stage.Upload));
+
+        // Then it completes, is deleted (status deleted), finishes after durability, and starts no more uploads
+        Assert.Equal(["clip_completed", "clip_deleted"], Names(given.Events));
+        Assert.Equal(new ClipDeleted(Clip.ClipId, Now, "floor_critical", "local", 1234), given.Events[1]);
+        Assert.Contains(given.Commands, c => c is AwaitDurable);
+        Assert.DoesNotContain(given.Commands, c => c is RunStage);
+        Assert.Equal(ClipStatus.Deleted, given.Progress.State.Status);
+        Assert.Equal([new Finish(ClipStatus.Deleted)], durable.Commands);
+        Assert.Empty(lateReply.Events);
+        Assert.Empty(lateRetry.Commands);
+    }
+
+    [Fact]
+    public void Should_refuse_to_give_up_the_local_copy_of_a_clip_that_is_not_only_waiting_for_storage()
+    {
+        // Given a clip still being filtered
+        var progress = Run(new Started());
+
+        // When
+        var decision = Decide(progress, new LocalCopyGivenUp("floor_critical", 1234));
+
+        // Then nothing changes
+        Assert.Empty(decision.Events);
+        Assert.Empty(decision.Commands);
+    }
+
+    [Fact]
     public void Should_give_up_the_filter_and_skip_the_vlm_when_every_filter_attempt_fails()
     {
         // Given
