@@ -29,7 +29,13 @@ public sealed record ClipPipeline(
     /// <summary>Each notifier's outbox: where an alert goes when the notifier failed every retry.</summary>
     public IReadOnlyDictionary<string, IActorRef> Outboxes { get; init; } = new Dictionary<string, IActorRef>();
 
+    /// <summary>The armed mode, zones and cooldowns every alert decision passes; null: the policy's decision stands.</summary>
+    public HomeSec.Core.Alerts.Gate.AlertGate? Gate { get; init; }
+
     /// <summary>The rules the clip workflow decides by.</summary>
     public WorkflowRules Rules => new(StoragePlugin, FilterPlugin, VlmPlugin, Notifiers, TriggerClasses, AlertPolicy, PerCameraAlert, Retry,
-        Outboxes.Keys.ToHashSet(StringComparer.Ordinal), StageDeadline);
+        Outboxes.Keys.ToHashSet(StringComparer.Ordinal), StageDeadline)
+    {
+        GateAlerts = Gate is not null,
+    };
 }

@@ -228,6 +228,10 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
             case ReportFailure failure:
                 LogFailure(failure);
                 break;
+            case GateAlert gate:
+                // In memory and under a lock, no I/O: answered at once, as the next input.
+                Handle(new AlertGated(_pipeline.Gate!.Decide(gate.Proposal, _pipeline.Clock.GetUtcNow())));
+                break;
             case AwaitDurable:
                 _pipeline.Repository.Tell(new AwaitClipDurable(_clip.ClipId));
                 Timers.StartPeriodicTimer(DurableTimerKey, AskDurableAgain.Instance, DurableAskAgain);

@@ -39,17 +39,29 @@ public sealed record HomeSecSettings(
     /// <summary>The detector plugins were given; the root starts the inference pool when a plugin asked for one.</summary>
     public InferenceClient Inference { get; init; } = new();
 
+    /// <summary>The alert gate (armed mode, zones, cooldowns) every clip's alert decision passes.</summary>
+    public HomeSec.Core.Alerts.Gate.AlertGate? Gate { get; init; }
+
     /// <summary>What retention deletes when; null without a state store to read clips from.</summary>
     public Retention.RetentionSettings? Retention { get; init; }
 
-    public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock)
+    /// <summary>The alert gate of this config: its cameras' zones and alert rules, the mode saved in local_state_dir (else the config's).</summary>
+    public static HomeSec.Core.Alerts.Gate.AlertGate GateFor(AppConfig config) =>
+        new(config.InitialMode, config.Cameras.ToDictionary(c => c.Name, c => c.AlertRules, StringComparer.Ordinal),
+            Path.Combine(config.StateStore.LocalStateDir, "mode.json"));
+
+    /// <param name="gate">The alert gate, when the caller shares it (the daemon's HTTP API sets the mode); else one is made.</param>
+    public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock,
+        HomeSec.Core.Alerts.Gate.AlertGate? gate = null)
     {
         var inference = new InferenceClient();
+        gate ??= GateFor(config);
         var context = new PluginContext(loggerFactory, clock)
         {
             CameraNames = config.Cameras.Select(c => c.Name).ToList(),
             TriggerClasses = config.Filter.TriggerClasses,
             Inference = inference,
+            Gate = gate,
         };
         var cameras = config.Cameras
             .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, context with { CameraName = camera.Name })))
@@ -85,6 +97,7 @@ public sealed record HomeSecSettings(
         {
             Inference = inference,
             Retention = retention,
+            Gate = gate,
         };
     }
 
@@ -98,5 +111,6 @@ public sealed record HomeSecSettings(
         Workers.Notifiers.Select(n => n.Name).ToList(), TriggerClasses, AlertPolicy, PerCameraAlert, Retry, StageDeadline, Clock)
     {
         Outboxes = pools.Outboxes,
+        Gate = Gate,
     };
 }

@@ -20,6 +20,9 @@ public sealed record AppConfig(
     /// <summary>Where alerts wait while a notifier is down (see <see cref="OutboxConfig"/>).</summary>
     public OutboxConfig Outbox { get; init; } = OutboxConfig.Default;
 
+    /// <summary><c>mode</c>: the armed mode until one is set at run time (then the saved one applies).</summary>
+    public Alerts.Gate.ArmedMode InitialMode { get; init; } = Alerts.Gate.ArmedMode.Home;
+
     /// <summary>What is deleted when, by age, size and free space (nothing by default).</summary>
     public Retention.RetentionConfig Retention { get; init; } = HomeSec.Core.Retention.RetentionConfig.Disabled;
 }
@@ -36,7 +39,11 @@ public sealed record OutboxConfig(string Dir, int MaxItems, TimeSpan Backoff, Ti
         TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, (long)(Backoff.Ticks * Math.Pow(2, Math.Max(0, failures - 1)))));
 }
 
-public sealed record CameraConfig(string Name, PluginSpec Source);
+public sealed record CameraConfig(string Name, PluginSpec Source)
+{
+    /// <summary><c>zones</c> and <c>alerts</c>: what the alert gate applies to this camera's alerts.</summary>
+    public Alerts.Gate.CameraAlertRules AlertRules { get; init; } = Alerts.Gate.CameraAlertRules.Default;
+}
 
 public sealed record StorageConfig(PluginSpec Plugin, TimeSpan Timeout);
 

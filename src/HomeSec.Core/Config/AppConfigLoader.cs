@@ -1,3 +1,4 @@
+using HomeSec.Core.Alerts.Gate;
 using HomeSec.Core.Retention;
 using System.Text.RegularExpressions;
 using HomeSec.Core.Alerts;
@@ -108,6 +109,7 @@ public static partial class AppConfigLoader
         var health = ReadHealth(root.Section("health"));
         var outbox = ReadOutbox(root.Section("outbox"));
         var retention = ReadRetention(root.Section("retention"), cameraRetention);
+        var mode = root.Choice("mode", ArmedMode.Home, ArmedModes.ByWireName);
 
         if (storage is null || filter is null || vlm is null || alertPolicy is null)
         {
@@ -115,7 +117,7 @@ public static partial class AppConfigLoader
         }
 
         return new AppConfig(cameras, new StorageConfig(storage, storageTimeout), stateStore, notifiers, filter, vlm, alertPolicy,
-            perCameraAlert, concurrency, retry, health) { Outbox = outbox, Retention = retention };
+            perCameraAlert, concurrency, retry, health) { Outbox = outbox, Retention = retention, InitialMode = mode };
     }
 
     /// <summary>The schema versions this HomeSec reads; a config without <c>version</c> is version 1.</summary>
@@ -163,9 +165,10 @@ public static partial class AppConfigLoader
                 retention[name] = ReadRetentionOverrides(cameraRetention, cameraRetention.Section("local"), perCameraCap: true);
             }
 
+            var alertRules = ReadCameraAlertRules(item);
             if (source is not null)
             {
-                cameras.Add(new CameraConfig(name, source));
+                cameras.Add(new CameraConfig(name, source) { AlertRules = alertRules });
             }
         }
 
@@ -339,6 +342,104 @@ public static partial class AppConfigLoader
 
         return outbox;
     }
+
+    /// <summary>
+    /// A camera's <c>zones</c> (named polygons, "x,y x,y x,y ...", in source-frame pixels or relative 0..1) and
+    /// <c>alerts</c> (<c>required_zones</c>: a list for every class or a map class → list; <c>cooldown_s</c>;
+    /// <c>modes</c>: the armed modes it alerts in).
+    /// </summary>
+    private static CameraAlertRules ReadCameraAlertRules(ConfigSection camera)
+    {
+        var zones = new List<Zone>();
+        foreach (var item in camera.Items("zones"))
+        {
+            var name = item.RequiredString("name");
+            var units = item.Choice("units", ZoneUnits.Pixels, new Dictionary<string, ZoneUnits> { ["pixels"] = ZoneUnits.Pixels, ["relative"] = ZoneUnits.Relative });
+            var polygon = ParsePolygon(item.RequiredString("polygon"));
+            if (name.Length > 0 && !ZoneName().IsMatch(name))
+            {
+                item.Error("name", $"'{name}' is not allowed; use lowercase letters, digits, '_' and '-' (at most 63)");
+            }
+            else if (zones.Any(z => z.Name == name))
+            {
+                item.Error("name", $"duplicate zone name '{name}'");
+            }
+
+            if (polygon is null)
+            {
+                item.Error("polygon", "expected at least 3 points \"x,y x,y x,y\" (numbers)");
+            }
+            else if (units == ZoneUnits.Relative && polygon.Any(p => p.X is < 0 or > 1 || p.Y is < 0 or > 1))
+            {
+                item.Error("polygon", "relative points must be from 0 to 1");
+            }
+            else
+            {
+                zones.Add(new Zone(name, polygon, units));
+            }
+        }
+
+        var alerts = camera.Section("alerts");
+        var required = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (alerts.Has("required_zones"))
+        {
+            if (!alerts.IsMapping("required_zones"))
+            {
+                required[CameraAlertRules.AnyClass] = alerts.StringList("required_zones", []);
+            }
+            else
+            {
+                var perClass = alerts.Section("required_zones");
+                foreach (var objectClass in perClass.Keys())
+                {
+                    required[objectClass] = perClass.StringList(objectClass, []);
+                }
+            }
+
+            foreach (var unknown in required.Values.SelectMany(z => z).Where(z => zones.All(known => known.Name != z)).Distinct(StringComparer.Ordinal))
+            {
+                alerts.Error("required_zones", $"no zone is named '{unknown}'; zones of this camera: {(zones.Count == 0 ? "none" : string.Join(", ", zones.Select(z => z.Name)))}");
+            }
+        }
+
+        var modeNames = alerts.StringList("modes", ["home", "away"]);
+        var modes = new HashSet<ArmedMode>();
+        foreach (var modeName in modeNames)
+        {
+            if (ArmedModes.TryParse(modeName, out var mode) && mode != ArmedMode.Off)
+            {
+                modes.Add(mode);
+            }
+            else
+            {
+                alerts.Error("modes", $"'{modeName}' is not allowed; allowed: home, away");
+            }
+        }
+
+        return new CameraAlertRules(zones, required, alerts.Seconds("cooldown_s", 0, 0, 86400), modes);
+    }
+
+    private static List<(double X, double Y)>? ParsePolygon(string text)
+    {
+        var points = new List<(double, double)>();
+        foreach (var pair in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split(',');
+            if (parts.Length != 2
+                || !double.TryParse(parts[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x)
+                || !double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var y))
+            {
+                return null;
+            }
+
+            points.Add((x, y));
+        }
+
+        return points.Count >= 3 ? points : null;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    private static partial Regex ZoneName();
 
     /// <summary>
     /// <c>retention</c>: <c>local: {max_days, max_gb, keep_alerted_days}</c>, <c>remote: {max_days}</c>, <c>min_free_gb</c>,

@@ -31,6 +31,13 @@ public sealed class ConfigSection
 
     public bool Has(string key) => Find(key) is not null;
 
+    /// <summary>The keys this mapping has (user-chosen names, e.g. class names).</summary>
+    public IReadOnlyList<string> Keys() =>
+        _node is null ? [] : [.. _node.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).OfType<string>()];
+
+    /// <summary>Whether the key holds a mapping (for keys that take a list or a map).</summary>
+    public bool IsMapping(string key) => Find(key) is YamlMappingNode;
+
     /// <summary>How many errors the whole config read has recorded so far.</summary>
     internal int ErrorCount => _context.Errors.Count;
 

@@ -17,6 +17,9 @@ public sealed record PluginSpec(PluginKind Kind, string Name, object Options);
 /// <param name="CameraName">The camera a source plugin is built for.</param>
 public sealed record PluginContext(Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory, TimeProvider Clock, string? CameraName = null)
 {
+    /// <summary>The alert gate: a notifier that takes commands (mqtt) reads and sets the armed mode through it.</summary>
+    public Alerts.Gate.AlertGate? Gate { get; init; }
+
     /// <summary>Every configured camera, e.g. for a notifier that announces one entity per camera (Home Assistant discovery).</summary>
     public IReadOnlyList<string> CameraNames { get; init; } = [];
 

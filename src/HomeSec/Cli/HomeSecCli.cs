@@ -29,6 +29,7 @@ public static class HomeSecCli
         root.Subcommands.Add(InspectCommand.Build());
         root.Subcommands.Add(CleanupCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
+        root.Subcommands.Add(ModeCommand.Build());
         return root;
     }
 

@@ -29,39 +29,9 @@ public static class InspectCommand
 
     private static async Task<int> InspectAsync(string? givenAddress, FileInfo? configFile, bool json, bool live, CancellationToken cancellationToken)
     {
-        if (givenAddress is not null && configFile is not null)
+        if (DaemonUrl(givenAddress, configFile, out var failure) is not { } url)
         {
-            await Console.Error.WriteLineAsync("homesec: give --url or --config, not both.");
-            return ExitCodes.Usage;
-        }
-
-        var address = givenAddress ?? "http://127.0.0.1:8080";
-        if (configFile is not null)
-        {
-            HomeSec.Core.Config.HealthConfig health;
-            try
-            {
-                health = HomeSec.Core.Config.AppConfigLoader.LoadHealthFile(configFile.FullName);
-            }
-            catch (HomeSec.Core.Config.ConfigException ex)
-            {
-                ValidateCommand.PrintErrors(configFile, ex, Console.Error);
-                return ExitCodes.Usage;
-            }
-
-            if (!health.Enabled)
-            {
-                await Console.Error.WriteLineAsync($"homesec: health.enabled is false in {configFile.Name}, so the daemon opens no HTTP port to inspect; set it to true.");
-                return ExitCodes.Usage;
-            }
-
-            address = $"http://{ConnectHost(health.Host)}:{health.Port.ToString(CultureInfo.InvariantCulture)}";
-        }
-
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-        {
-            await Console.Error.WriteLineAsync($"--url: '{address}' is not an http(s) address, e.g. http://127.0.0.1:8080");
-            return ExitCodes.Usage;
+            return failure;
         }
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
@@ -100,6 +70,52 @@ public static class InspectCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The daemon's address from --url, or from --config's health.host/health.port; null (with the exit code) after printing why not.</summary>
+    internal static Uri? DaemonUrl(string? givenAddress, FileInfo? configFile, out int failure)
+    {
+        failure = ExitCodes.Ok;
+        if (givenAddress is not null && configFile is not null)
+        {
+            Console.Error.WriteLine("homesec: give --url or --config, not both.");
+            failure = ExitCodes.Usage;
+            return null;
+        }
+
+        var address = givenAddress ?? "http://127.0.0.1:8080";
+        if (configFile is not null)
+        {
+            HomeSec.Core.Config.HealthConfig health;
+            try
+            {
+                health = HomeSec.Core.Config.AppConfigLoader.LoadHealthFile(configFile.FullName);
+            }
+            catch (HomeSec.Core.Config.ConfigException ex)
+            {
+                ValidateCommand.PrintErrors(configFile, ex, Console.Error);
+                failure = ExitCodes.Usage;
+                return null;
+            }
+
+            if (!health.Enabled)
+            {
+                Console.Error.WriteLine($"homesec: health.enabled is false in {configFile.Name}, so the daemon opens no HTTP port to inspect; set it to true.");
+                failure = ExitCodes.Usage;
+                return null;
+            }
+
+            address = $"http://{ConnectHost(health.Host)}:{health.Port.ToString(CultureInfo.InvariantCulture)}";
+        }
+
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            Console.Error.WriteLine($"--url: '{address}' is not an http(s) address, e.g. http://127.0.0.1:8080");
+            failure = ExitCodes.Usage;
+            return null;
+        }
+
+        return url;
     }
 
     /// <summary>The container healthcheck: one line, exit 0 when the daemon is alive, 1 otherwise (also when nothing answers).</summary>

@@ -24,6 +24,7 @@ public static class DaemonHost
     public static WebApplication Build(AppConfig config, PluginRegistries registries)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        var gate = HomeSecSettings.GateFor(config); // shared by the clips' alert decisions, the HTTP API and the mqtt notifier
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(options =>
         {
@@ -53,7 +54,7 @@ public static class DaemonHost
         builder.Services.AddAkka(HomeSecAkkaExtensions.ActorSystemName, (akka, services) =>
         {
             var loggerFactory = services.GetRequiredService<ILoggerFactory>();
-            var settings = HomeSecSettings.FromConfig(config, registries, loggerFactory, TimeProvider.System) with { Metrics = metrics };
+            var settings = HomeSecSettings.FromConfig(config, registries, loggerFactory, TimeProvider.System, gate) with { Metrics = metrics };
             akka.AddMicrosoftLogging(loggerFactory)
                 .AddHocon(config.StateStore.Backend switch
                 {
@@ -77,6 +78,7 @@ public static class DaemonHost
         app.MapHealthEndpoints();
         app.MapMetricsEndpoints(metrics);
         app.MapClipsEndpoints(ClipStore.For(config.StateStore));
+        app.MapModeEndpoints(gate);
         return app;
     }
 

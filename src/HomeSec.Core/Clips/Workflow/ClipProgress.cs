@@ -26,6 +26,9 @@ public sealed record ClipProgress
 
     public DurabilityWait Waiting { get; init; } = DurabilityWait.None;
 
+    /// <summary>The policy's decision went to the alert gate; its answer is awaited.</summary>
+    public bool GateAsked { get; init; }
+
     /// <summary>The actor was told that only storing is left.</summary>
     public bool Parked { get; init; }
 

@@ -75,6 +75,9 @@ public static class ClipWorkflow
             case EventsLost lost:
                 step.Command(new Abandon(lost.Reason));
                 return step.Result();
+            case AlertGated gated when progress.GateAsked && progress.State.AlertDecision is null:
+                step.Record(new AlertDecisionMade(progress.Clip.ClipId, now, gated.Decision));
+                break;
             case LocalCopyGivenUp given when progress.Parked && progress.Waiting != DurabilityWait.Finish && progress.State.StorageUri is null:
                 step.GiveUpLocalCopy(given);
                 return step.Result();
@@ -279,9 +282,17 @@ public static class ClipWorkflow
                 }
             }
 
-            if (analysisDone && State.AlertDecision is null)
+            if (analysisDone && State.AlertDecision is null && !_progress.GateAsked)
             {
-                Record(new AlertDecisionMade(Clip.ClipId, now, DecideAlert()));
+                if (rules.GateAlerts)
+                {
+                    _progress = _progress with { GateAsked = true };
+                    Command(new GateAlert(new Alerts.Gate.AlertProposal(Clip.CameraName, DecideAlert(), State.Filter, State.Analysis?.RiskLevel, rules.TriggerClasses)));
+                }
+                else
+                {
+                    Record(new AlertDecisionMade(Clip.ClipId, now, DecideAlert()));
+                }
             }
 
             var notify = State.AlertDecision?.Notify == true;

@@ -17,7 +17,11 @@ public sealed record WorkflowRules(
     IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
     RetryConfig Retry,
     IReadOnlySet<string> NotifiersWithOutbox,
-    TimeSpan StageDeadline);
+    TimeSpan StageDeadline)
+{
+    /// <summary>The policy's decision goes through the alert gate (armed mode, required zones, cooldown) before it is recorded.</summary>
+    public bool GateAlerts { get; init; }
+}
 
 /// <summary>What happens to a clip: the start, a stage's reply, a timer, the journal's confirmation.</summary>
 public abstract record WorkflowInput
@@ -56,6 +60,9 @@ public abstract record WorkflowInput
     /// Taken only while storing it is the only step left: the clip then stops uploading and finishes as deleted.
     /// </summary>
     public sealed record LocalCopyGivenUp(string Reason, long Bytes) : WorkflowInput;
+
+    /// <summary>The alert gate's answer to <see cref="WorkflowCommand.GateAlert"/>: the decision to record.</summary>
+    public sealed record AlertGated(AlertDecision Decision) : WorkflowInput;
 }
 
 /// <summary>What the clip's actor must do after a decision; it carries these out and decides nothing.</summary>
@@ -73,6 +80,9 @@ public abstract record WorkflowCommand
     public sealed record QueueInOutbox(string Notifier, Alert Alert) : WorkflowCommand;
 
     public sealed record ReportFailure(StageError Error, int Attempt, FailureOutcome Outcome) : WorkflowCommand;
+
+    /// <summary>Ask the alert gate about the policy's decision; it answers with <see cref="WorkflowInput.AlertGated"/>.</summary>
+    public sealed record GateAlert(Alerts.Gate.AlertProposal Proposal) : WorkflowCommand;
 
     /// <summary>Ask the repository to answer once every event recorded so far is durable.</summary>
     public sealed record AwaitDurable : WorkflowCommand;

@@ -149,6 +149,27 @@ public sealed class ClipWorkflowSpecs
     }
 
     [Fact]
+    public void Should_ask_the_alert_gate_and_record_its_answer_as_the_decision_when_alerts_are_gated()
+    {
+        // Given gated rules and a clip whose policy says notify
+        var rules = Rules with { GateAlerts = true };
+        var progress = ClipWorkflow.Decide(ClipProgress.For(Clip), new Started(), rules, Now).Progress;
+
+        // When
+        var analysed = ClipWorkflow.Decide(progress, new FilterSucceeded(1, FilterResult.NoDetector), rules, Now);
+        var gated = ClipWorkflow.Decide(analysed.Progress, new AlertGated(new AlertDecision(false, "suppressed (mode_off): the armed mode is off")), rules, Now);
+        var twice = ClipWorkflow.Decide(gated.Progress, new AlertGated(new AlertDecision(true, "late")), rules, Now);
+
+        // Then
+        var ask = Assert.Single(analysed.Commands.OfType<GateAlert>());
+        Assert.True(ask.Proposal.Decision.Notify);
+        Assert.DoesNotContain(analysed.Events, e => e is AlertDecisionMade);
+        Assert.False(Assert.Single(gated.Events.OfType<AlertDecisionMade>()).Decision.Notify);
+        Assert.DoesNotContain(gated.Commands, c => c is WorkflowCommand.SendAlert or AwaitDurable);
+        Assert.Empty(twice.Events);
+    }
+
+    [Fact]
     public void Should_give_up_the_filter_and_skip_the_vlm_when_every_filter_attempt_fails()
     {
         // Given

@@ -1,0 +1,23 @@
+namespace HomeSec.Core.Alerts.Gate;
+
+/// <summary>
+/// A camera's gate rules (<c>cameras[].zones</c> and <c>cameras[].alerts</c>), applied after the alert policy decided to notify.
+/// </summary>
+/// <param name="Zones">Named polygons of the camera's picture.</param>
+/// <param name="RequiredZones">Per class (<c>*</c>: every class): an object of that class alerts only when it is in one of these zones.</param>
+/// <param name="Cooldown">No new alert of this camera (and zone) within this time, unless the risk is higher than the last one's.</param>
+/// <param name="Modes">The armed modes in which this camera alerts.</param>
+public sealed record CameraAlertRules(
+    IReadOnlyList<Zone> Zones,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> RequiredZones,
+    TimeSpan Cooldown,
+    IReadOnlySet<ArmedMode> Modes)
+{
+    public const string AnyClass = "*";
+
+    public static CameraAlertRules Default { get; } = new([], new Dictionary<string, IReadOnlyList<string>>(), TimeSpan.Zero,
+        new HashSet<ArmedMode> { ArmedMode.Home, ArmedMode.Away });
+
+    public IReadOnlyList<string>? RequiredZonesOf(string objectClass) =>
+        RequiredZones.TryGetValue(objectClass, out var zones) ? zones : RequiredZones.GetValueOrDefault(AnyClass);
+}
