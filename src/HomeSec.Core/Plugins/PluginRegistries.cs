@@ -51,7 +51,7 @@ public sealed class PluginRegistries
         registries.Notifiers.Register("log", LogNotifierOptions.Read,
             (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()))
             .Register("mqtt", MqttNotifierOptions.Read,
-                (options, context) => new MqttNotifier(options, context.CameraNames, context.LoggerFactory.CreateLogger<MqttNotifier>()))
+                (options, context) => new MqttNotifier(options, context.CameraNames, context.LoggerFactory.CreateLogger<MqttNotifier>(), context.Gate))
             .Register("email", EmailNotifierOptions.Read, (options, _) => new EmailNotifier(options));
         registries.AlertPolicies
             .Register("default", DefaultAlertPolicyOptions.Read, (options, _) => new DefaultAlertPolicy(options))

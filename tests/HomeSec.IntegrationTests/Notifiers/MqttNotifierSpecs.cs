@@ -148,6 +148,8 @@ public sealed class MqttNotifierSpecs
             }
 
             Assert.Equal("homecam/status", config.GetProperty("availability_topic").GetString());
+            Assert.False(config.TryGetProperty("object_id", out _), "object_id is deprecated since Home Assistant 2025.10");
+            Assert.Equal("HomeSec", config.GetProperty("origin").GetProperty("name").GetString());
             Assert.NotEmpty(config.GetProperty("device").GetProperty("identifiers").EnumerateArray());
         }
 
@@ -155,6 +157,7 @@ public sealed class MqttNotifierSpecs
         Assert.Equal("homecam/alerts/front_door", frontDoor.GetProperty("state_topic").GetString());
         Assert.Equal(30, frontDoor.GetProperty("off_delay").GetInt32());
         Assert.Equal("occupancy", frontDoor.GetProperty("device_class").GetString());
+        Assert.Equal("binary_sensor.homesec_front_door_alert", frontDoor.GetProperty("default_entity_id").GetString());
         var lastAlert = configs.Single(c => c.GetProperty("unique_id").GetString() == "homesec_front_door_last_alert");
         Assert.Equal("homecam/alerts/front_door", lastAlert.GetProperty("json_attributes_topic").GetString());
         Assert.Equal(frontDoor.GetProperty("device").ToString(), lastAlert.GetProperty("device").ToString());

@@ -22,7 +22,7 @@ public static class HomeAssistantDiscovery
             var alertId = $"{ha.NodeId}_{camera}_alert";
             var lastAlertId = $"{ha.NodeId}_{camera}_last_alert";
 
-            var binarySensor = Common(options, camera, alertId, "Person alert", alertTopic);
+            var binarySensor = Common(options, camera, "binary_sensor", alertId, "Person alert", alertTopic);
             binarySensor["device_class"] = "occupancy";
             binarySensor["value_template"] = "ON";
             binarySensor["payload_on"] = "ON";
@@ -31,7 +31,7 @@ public static class HomeAssistantDiscovery
             binarySensor["icon"] = "mdi:cctv";
             messages.Add(new DiscoveryMessage($"{ha.DiscoveryPrefix}/binary_sensor/{ha.NodeId}/{camera}_alert/config", binarySensor.ToJsonString()));
 
-            var sensor = Common(options, camera, lastAlertId, "Last alert", alertTopic);
+            var sensor = Common(options, camera, "sensor", lastAlertId, "Last alert", alertTopic);
             // A state is at most 255 characters in Home Assistant; the full alert is in the attributes.
             sensor["value_template"] = "{{ (value_json.summary or value_json.notify_reason or '')[:250] }}";
             sensor["json_attributes_topic"] = alertTopic;
@@ -45,17 +45,56 @@ public static class HomeAssistantDiscovery
         return messages;
     }
 
-    private static JsonObject Common(MqttNotifierOptions options, string camera, string uniqueId, string name, string stateTopic) => new()
+    /// <summary>A <c>select</c> entity for the armed mode (home, away, off): its state on the mode topic, its commands on the command topic.</summary>
+    public static DiscoveryMessage ModeSelect(MqttNotifierOptions options)
+    {
+        var ha = options.HomeAssistant;
+        var id = $"{ha.NodeId}_mode";
+        var select = new JsonObject
+        {
+            ["name"] = "Armed mode",
+            ["unique_id"] = id,
+            ["default_entity_id"] = $"select.{id}",
+            ["state_topic"] = options.ModeTopic,
+            ["command_topic"] = options.ModeCommandTopic,
+            ["options"] = new JsonArray("home", "away", "off"),
+            ["availability_topic"] = options.AvailabilityTopic,
+            ["payload_available"] = MqttNotifierOptions.Online,
+            ["payload_not_available"] = MqttNotifierOptions.Offline,
+            ["qos"] = options.Qos,
+            ["icon"] = "mdi:shield-home",
+            ["origin"] = Origin(),
+            ["device"] = new JsonObject
+            {
+                ["identifiers"] = new JsonArray($"{ha.NodeId}_hub"),
+                ["name"] = "HomeSec",
+                ["manufacturer"] = "HomeSec",
+                ["model"] = "HomeSec NVR",
+            },
+        };
+        return new DiscoveryMessage($"{ha.DiscoveryPrefix}/select/{ha.NodeId}/mode/config", select.ToJsonString());
+    }
+
+    /// <summary>The keys every entity has; <c>default_entity_id</c> replaces the <c>object_id</c> Home Assistant deprecated in 2025.10.</summary>
+    private static JsonObject Common(MqttNotifierOptions options, string camera, string component, string uniqueId, string name, string stateTopic) => new()
     {
         ["name"] = name,
         ["unique_id"] = uniqueId,
-        ["object_id"] = uniqueId,
+        ["default_entity_id"] = $"{component}.{uniqueId}",
+        ["origin"] = Origin(),
         ["state_topic"] = stateTopic,
         ["availability_topic"] = options.AvailabilityTopic,
         ["payload_available"] = MqttNotifierOptions.Online,
         ["payload_not_available"] = MqttNotifierOptions.Offline,
         ["qos"] = options.Qos,
         ["device"] = Device(options, camera),
+    };
+
+    /// <summary>Who made the discovery message (shown by Home Assistant).</summary>
+    private static JsonObject Origin() => new()
+    {
+        ["name"] = "HomeSec",
+        ["sw_version"] = typeof(HomeAssistantDiscovery).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
     };
 
     /// <summary>One device per camera, shared by its entities.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using HomeSec.Core.Alerts;
+using HomeSec.Core.Alerts.Gate;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -18,6 +19,7 @@ public sealed class MqttNotifier : INotifier, INotifierConnection, IAsyncDisposa
 {
     private readonly MqttNotifierOptions _options;
     private readonly IReadOnlyList<string> _cameraNames;
+    private readonly Alerts.Gate.AlertGate? _gate;
     private readonly ILogger<MqttNotifier> _logger;
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _clientOptions;
@@ -28,13 +30,21 @@ public sealed class MqttNotifier : INotifier, INotifierConnection, IAsyncDisposa
     private volatile bool _ready;
     private int _disposed;
 
-    public MqttNotifier(MqttNotifierOptions options, IReadOnlyList<string> cameraNames, ILogger<MqttNotifier> logger)
+    /// <param name="gate">The alert gate: with it, the notifier publishes the armed mode and takes mode commands.</param>
+    public MqttNotifier(MqttNotifierOptions options, IReadOnlyList<string> cameraNames, ILogger<MqttNotifier> logger, Alerts.Gate.AlertGate? gate = null)
     {
         _options = options;
         _cameraNames = cameraNames;
+        _gate = gate;
         _logger = logger;
         _client = new MqttClientFactory().CreateMqttClient();
         _clientOptions = BuildClientOptions(options);
+        if (gate is not null)
+        {
+            _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+            gate.ModeChanged += OnModeChanged;
+        }
+
         _connectionLoop = Task.Run(() => KeepConnectedAsync(_stopping.Token));
     }
 
@@ -153,17 +163,66 @@ public sealed class MqttNotifier : INotifier, INotifierConnection, IAsyncDisposa
         }
     }
 
-    /// <summary>Availability first (so Home Assistant marks the entities available), then discovery.</summary>
+    /// <summary>Availability first (so Home Assistant marks the entities available), then discovery, then the mode and its command topic.</summary>
     private async Task AnnounceAsync(CancellationToken cancellationToken)
     {
         await PublishRetainedAsync(_options.AvailabilityTopic, MqttNotifierOptions.Online, cancellationToken);
         if (_options.HomeAssistant.Discovery)
         {
-            foreach (var message in HomeAssistantDiscovery.Messages(_options, _cameraNames))
+            var messages = HomeAssistantDiscovery.Messages(_options, _cameraNames);
+            foreach (var message in _gate is null ? messages : messages.Append(HomeAssistantDiscovery.ModeSelect(_options)))
             {
                 await PublishRetainedAsync(message.Topic, message.Payload, cancellationToken);
             }
         }
+
+        if (_gate is not null)
+        {
+            await PublishRetainedAsync(_options.ModeTopic, _gate.Mode.ToWireName(), cancellationToken);
+            await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(_options.ModeCommandTopic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
+        }
+    }
+
+    /// <summary>A mode command (untrusted: anything may publish there): a known mode is set, anything else is logged and ignored.</summary>
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs received)
+    {
+        if (received.ApplicationMessage.Topic != _options.ModeCommandTopic || _gate is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var payload = received.ApplicationMessage.ConvertPayloadToString() ?? "";
+        if (!Alerts.Gate.ArmedModes.TryParse(payload, out var mode))
+        {
+            _logger.LogWarning("MQTT: ignored a mode command on {Topic}: not one of home, away, off ({Length} bytes)", _options.ModeCommandTopic, payload.Length);
+            return Task.CompletedTask;
+        }
+
+        try
+        {
+            _gate.SetMode(mode);
+            _logger.LogInformation("Armed mode set to {Mode} over MQTT", mode.ToWireName());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogError("Armed mode {Mode} from MQTT could not be saved ({Error}); it is unchanged", mode.ToWireName(), ex.Message);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Publishes the new mode (retained); when disconnected, the next connect publishes it.</summary>
+    private void OnModeChanged(Alerts.Gate.ArmedMode mode)
+    {
+        if (!IsConnected)
+        {
+            return;
+        }
+
+        _ = PublishRetainedAsync(_options.ModeTopic, mode.ToWireName(), _stopping.Token).ContinueWith(
+            t => _logger.LogDebug(t.Exception, "MQTT: publishing the mode failed; it is published again on the next connect"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     private Task PublishRetainedAsync(string topic, string payload, CancellationToken cancellationToken) =>
@@ -231,6 +290,11 @@ public sealed class MqttNotifier : INotifier, INotifierConnection, IAsyncDisposa
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+
+        if (_gate is not null)
+        {
+            _gate.ModeChanged -= OnModeChanged;
         }
 
         await _stopping.CancelAsync();

@@ -21,6 +21,12 @@ public sealed record MqttNotifierOptions(
     TimeSpan MaxReconnectBackoff,
     HomeAssistantOptions HomeAssistant)
 {
+    /// <summary>The armed mode is published here (retained) when it changes and on connect.</summary>
+    public string ModeTopic { get; init; } = "homecam/mode";
+
+    /// <summary>Publishing <c>home</c>, <c>away</c> or <c>off</c> here sets the armed mode (Home Assistant's select does).</summary>
+    public string ModeCommandTopic { get; init; } = "homecam/mode/set";
+
     public const string CameraPlaceholder = "{camera_name}";
     public const string Online = "online";
     public const string Offline = "offline";
@@ -75,7 +81,21 @@ public sealed record MqttNotifierOptions(
             ha.Error("node_id", $"'{homeAssistant.NodeId}' is not allowed; use letters, digits, '_' and '-'");
         }
 
-        return new MqttNotifierOptions(host, port, clientId, auth, tls, topicTemplate, qos, retain, availability, keepAlive, minBackoff, maxBackoff, homeAssistant);
+        var modeTopic = config.String("mode_topic", "homecam/mode")!;
+        var modeCommandTopic = config.String("mode_command_topic", "homecam/mode/set")!;
+        foreach (var (key, topic) in new[] { ("mode_topic", modeTopic), ("mode_command_topic", modeCommandTopic) })
+        {
+            if (topic.Length == 0 || topic.IndexOfAny(['#', '+']) >= 0)
+            {
+                config.Error(key, $"'{topic}' is not allowed; a topic without wildcards (#, +)");
+            }
+        }
+
+        return new MqttNotifierOptions(host, port, clientId, auth, tls, topicTemplate, qos, retain, availability, keepAlive, minBackoff, maxBackoff, homeAssistant)
+        {
+            ModeTopic = modeTopic,
+            ModeCommandTopic = modeCommandTopic,
+        };
     }
 
     private static MqttAuth? ReadAuth(ConfigSection auth)
