@@ -85,6 +85,7 @@ public sealed record HomeSecSettings(
         {
             Outbox = config.Outbox,
             Clock = clock,
+            TriggerClasses = config.Filter.TriggerClasses,
         };
         var repository = new RepositorySettings(ClipStore.For(config.StateStore), config.StateStore.SpoolPath, config.StateStore.SpoolMaxEvents);
         // Always started (with a store): without rules it deletes nothing but still measures the disks for /health and /metrics.

@@ -221,7 +221,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
 
         foreach (var deletion in local)
         {
-            switch (RetentionDeleter.DeleteLocal(paths[deletion.ClipId]))
+            switch (RetentionDeleter.DeleteLocal(paths[deletion.ClipId], deletion.ClipId))
             {
                 case null:
                     done.Add(deletion);

@@ -1,24 +1,65 @@
 using Akka.Actor;
+using Akka.Event;
 using HomeSec.Core.Alerts;
+using HomeSec.Core.Media;
 using HomeSec.Core.Plugins;
 using HomeSec.Core.Results;
 using static HomeSec.Actors.Workers.WorkerProtocol;
 
 namespace HomeSec.Actors.Workers;
 
-/// <summary>Runs the object detector on a clip.</summary>
-public sealed class FilterWorker(IObjectFilter filter, string pluginName, TimeSpan timeout, int parallelism)
+/// <summary>
+/// Runs the object detector on a clip, then makes the alert's snapshot (the best trigger-class detection, its box
+/// drawn) beside the clip and stores it as <c>snapshot.jpg</c> beside the clip in storage. The snapshot is
+/// best-effort: a failure is logged and the filter result stands without it.
+/// </summary>
+public sealed class FilterWorker(IObjectFilter filter, string pluginName, TimeSpan timeout, int parallelism, IStorageBackend? storage, IReadOnlyCollection<string> triggerClasses)
     : StageWorker<StartFilter, FilterResult>(timeout, parallelism)
 {
-    public static Props Props(IObjectFilter filter, string pluginName, TimeSpan timeout, int parallelism) =>
-        Akka.Actor.Props.Create(() => new FilterWorker(filter, pluginName, timeout, parallelism));
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public static Props Props(IObjectFilter filter, string pluginName, TimeSpan timeout, int parallelism, IStorageBackend? storage = null,
+        IReadOnlyCollection<string>? triggerClasses = null) =>
+        Akka.Actor.Props.Create(() => new FilterWorker(filter, pluginName, timeout, parallelism, storage, triggerClasses ?? Array.Empty<string>()));
 
     protected override Stage Stage => Stage.Filter;
 
     protected override (HomeSec.Core.Clips.ClipId ClipId, Stage Stage, int Attempt) KeyOf(StartFilter job) => (job.Clip.ClipId, Stage.Filter, job.Attempt);
 
-    protected override Task<FilterResult> ExecuteAsync(StartFilter job, CancellationToken cancellationToken) =>
-        filter.DetectAsync(job.Clip, cancellationToken);
+    protected override async Task<FilterResult> ExecuteAsync(StartFilter job, CancellationToken cancellationToken)
+    {
+        var result = await filter.DetectAsync(job.Clip, cancellationToken);
+        if (Snapshot.BestDetection(result, triggerClasses) is not { } best)
+        {
+            return result;
+        }
+
+        var path = Snapshot.PathFor(job.Clip);
+        try
+        {
+            await Snapshot.MakeAsync(job.Clip.LocalPath, best.TimeS, best.Box, path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            _log.Warning("No snapshot for clip {0}: {1}", job.Clip.ClipId, ex.Message);
+            return result;
+        }
+
+        string? storageUri = null;
+        if (storage is not null)
+        {
+            try
+            {
+                storageUri = (await storage.PutFileAsync(path, StorageKeys.ForClipSidecar(job.Clip, Snapshot.StorageFileName), cancellationToken)).StorageUri;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                _log.Warning("Could not store the snapshot of clip {0}: {1}", job.Clip.ClipId, ex.Message);
+            }
+        }
+
+        return result with { Snapshot = new SnapshotRef(path, storageUri, best.TimeS) };
+    }
 
     protected override StageError ToError(StartFilter job, Exception exception) => new FilterError(job.Clip.ClipId, pluginName, exception);
 

@@ -15,7 +15,7 @@ public sealed class WorkerPools : ReceiveActor
     public WorkerPools(WorkerPoolSettings settings, IActorRef repository)
     {
         var uploads = StartStage(UploadWorker.Props(settings.Storage, settings.StoragePlugin, settings.StorageTimeout, settings.UploadWorkers), "upload");
-        var filters = StartStage(FilterWorker.Props(settings.Filter, settings.FilterPlugin, settings.FilterTimeout, settings.FilterWorkers), "filter");
+        var filters = StartStage(FilterWorker.Props(settings.Filter, settings.FilterPlugin, settings.FilterTimeout, settings.FilterWorkers, settings.Storage, settings.TriggerClasses), "filter");
         var vlm = settings.Vlm is { } analyzer
             ? StartStage(VlmWorker.Props(analyzer, settings.VlmPlugin!, settings.VlmTimeout, settings.Storage, settings.VlmWorkers), "vlm")
             : null;
@@ -69,4 +69,7 @@ public sealed record WorkerPoolSettings(
     public HomeSec.Core.Config.OutboxConfig? Outbox { get; init; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary><c>filter.trigger_classes</c>: the snapshot shows the best detection of one of them.</summary>
+    public IReadOnlyCollection<string> TriggerClasses { get; init; } = [];
 }

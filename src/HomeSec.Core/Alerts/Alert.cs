@@ -18,4 +18,18 @@ public sealed record Alert(
 {
     [JsonPropertyName("dedupe_key")]
     public string DedupeKey => ClipId.Value;
+
+    /// <summary>The snapshot in storage (best detection with its box), when there is one.</summary>
+    [JsonPropertyName("snapshot_uri")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SnapshotUri { get; init; }
+
+    /// <summary>The snapshot on this machine, for notifiers that attach it (email, MQTT image); never in the JSON contract.</summary>
+    [JsonIgnore]
+    public string? SnapshotPath { get; init; }
+
+    /// <summary>The required zones the objects were in, when the camera has any.</summary>
+    [JsonPropertyName("zones")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Zones { get; init; }
 }

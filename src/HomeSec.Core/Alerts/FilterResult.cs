@@ -21,6 +21,9 @@ public sealed record FilterResult(
 
     public int? FrameHeight { get; init; }
 
+    /// <summary>The alert's picture (best detection, box drawn), when one could be made.</summary>
+    public SnapshotRef? Snapshot { get; init; }
+
     public IReadOnlyList<string> TriggeredBy(IReadOnlyCollection<string> triggerClasses) =>
         DetectedClasses.Where(c => triggerClasses.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
 
@@ -40,3 +43,8 @@ public sealed record FrameDetections(double TimeS, IReadOnlyList<DetectedBox> Bo
 
 /// <summary>One detected object: its class, the model's confidence and its box in source-frame pixels.</summary>
 public sealed record DetectedBox(string Class, double Confidence, double X1, double Y1, double X2, double Y2);
+
+/// <param name="LocalPath">The JPEG beside the clip on this machine.</param>
+/// <param name="StorageUri">The copy in storage; null when storing it failed (the alert still goes out).</param>
+/// <param name="TimeS">When in the clip the frame is.</param>
+public sealed record SnapshotRef(string LocalPath, string? StorageUri, double TimeS);

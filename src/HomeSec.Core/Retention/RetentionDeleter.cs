@@ -7,11 +7,22 @@ namespace HomeSec.Core.Retention;
 public sealed class RetentionDeleter(IStorageBackend storage, string storagePlugin)
 {
     /// <returns>Null when the file is gone (or was never there), else why it could not be removed.</returns>
-    public static DeletionFailure? DeleteLocal(string path)
+    /// <param name="clipId">When given, the clip's snapshot beside it goes too.</param>
+    public static DeletionFailure? DeleteLocal(string path, Clips.ClipId? clipId = null)
     {
         try
         {
-            File.Delete(path);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+
+            var snapshot = clipId is { } id ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, ".homesec", "snapshots", $"{id}.jpg") : null;
+            if (snapshot is not null && File.Exists(snapshot))
+            {
+                File.Delete(snapshot);
+            }
+
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -27,6 +38,7 @@ public sealed class RetentionDeleter(IStorageBackend storage, string storagePlug
         {
             await storage.DeleteAsync(StorageKeys.ForClip(camera, clipId, localPath), cancellationToken);
             await storage.DeleteAsync(StorageKeys.ForClipSidecar(camera, clipId, StorageKeys.AnalysisFileName), cancellationToken);
+            await storage.DeleteAsync(StorageKeys.ForClipSidecar(camera, clipId, Media.Snapshot.StorageFileName), cancellationToken);
             return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -46,6 +46,18 @@ public sealed class YoloDaemonSpecs : IDisposable
         Assert.InRange(box.GetProperty("x1").GetDouble(), 76, 84);
         Assert.InRange(box.GetProperty("y2").GetDouble(), 516, 524);
         Assert.Contains("execution provider cpu", daemon.Output, StringComparison.Ordinal);
+        var snapshot = filter.GetProperty("snapshot");
+        var snapshotFile = snapshot.GetProperty("local_path").GetString()!;
+        Assert.Equal(Path.Combine(WatchDir, ".homesec", "snapshots"), Path.GetDirectoryName(snapshotFile));
+        var jpeg = await File.ReadAllBytesAsync(snapshotFile);
+        Assert.Equal([0xFF, 0xD8], jpeg[..2]); // a JPEG
+        var stored = Directory.GetFiles(Path.Combine(_root, "storage", "front_door"), "*.snapshot.jpg");
+        Assert.Equal(jpeg, await File.ReadAllBytesAsync(Assert.Single(stored)));
+        Assert.StartsWith("local://front_door/", snapshot.GetProperty("storage_uri").GetString(), StringComparison.Ordinal);
+        // The box is drawn (yellow) on the detection's left edge, over the red object: red and green both high there.
+        var drawnBox = filter.GetProperty("frames").EnumerateArray().SelectMany(f => f.GetProperty("boxes").EnumerateArray()).MaxBy(b => b.GetProperty("confidence").GetDouble());
+        var (r, g, _) = await PixelAsync(snapshotFile, (int)drawnBox.GetProperty("x1").GetDouble() + 1, (int)drawnBox.GetProperty("y1").GetDouble() + 40);
+        Assert.True(r > 150 && g > 150, $"expected the yellow box edge, got r={r} g={g}");
         Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(30)));
     }
 
@@ -147,6 +159,24 @@ public sealed class YoloDaemonSpecs : IDisposable
     }
 
     private sealed record Found(JsonElement Value);
+
+    private static async Task<(int R, int G, int B)> PixelAsync(string jpeg, int x, int y)
+    {
+        var startInfo = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-hide_banner", "-loglevel", "error", "-i", jpeg, "-vf", $"format=rgb24,crop=1:1:{x}:{y}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-" })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(startInfo)!;
+        using var pixel = new MemoryStream();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.BaseStream.CopyToAsync(pixel);
+        await process.WaitForExitAsync();
+        var rgb = pixel.ToArray();
+        Assert.True(rgb.Length == 3, $"ffmpeg read no pixel at {x},{y} of {jpeg}: {await errors}");
+        return (rgb[0], rgb[1], rgb[2]);
+    }
 
     private static async Task MakeRedBoxClipAsync(string path)
     {

@@ -50,6 +50,30 @@ public sealed class MqttModeSpecs
         Assert.False(select.TryGetProperty("object_id", out _));
     }
 
+    [Fact]
+    public async Task Should_publish_the_alerts_snapshot_retained_on_the_cameras_image_topic_but_never_its_server_path()
+    {
+        // Given an alert with a snapshot on disk
+        using var broker = Mosquitto.StartAnonymous();
+        var jpeg = Path.Combine(Path.GetTempPath(), $"homesec-snapshot-{Guid.NewGuid():N}.jpg");
+        await File.WriteAllBytesAsync(jpeg, [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9]);
+        await using var notifier = await MqttNotifierSpecs.ConnectedNotifierAsync(MqttNotifierSpecs.Options(broker.Port), "front_door");
+        await using var images = await MqttSubscriber.ConnectAsync(broker.Port, "homecam/snapshot/#");
+        await using var alerts = await MqttSubscriber.ConnectAsync(broker.Port, "homecam/alerts/#");
+
+        // When
+        await notifier.SendAsync(MqttNotifierSpecs.SampleAlert() with { SnapshotPath = jpeg, SnapshotUri = "local://front_door/x.snapshot.jpg" }, CancellationToken.None);
+
+        // Then
+        var image = Assert.Single(await images.WaitForAsync(_ => true, 1, Patience));
+        Assert.Equal("homecam/snapshot/front_door", image.Topic);
+        Assert.Equal(await File.ReadAllBytesAsync(jpeg), System.Buffers.BuffersExtensions.ToArray(image.Payload));
+        var alert = Assert.Single(await alerts.WaitForAsync(_ => true, 1, Patience)).ConvertPayloadToString();
+        Assert.Contains("\"snapshot_uri\":\"local://front_door/x.snapshot.jpg\"", alert, StringComparison.Ordinal);
+        Assert.DoesNotContain(jpeg, alert, StringComparison.Ordinal);
+        File.Delete(jpeg);
+    }
+
     private static async Task PublishAsync(int port, string topic, string payload)
     {
         using var process = Process.Start(new ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", topic, "-m", payload, "-q", "1"])

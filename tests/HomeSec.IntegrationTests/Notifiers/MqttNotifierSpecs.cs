@@ -128,21 +128,22 @@ public sealed class MqttNotifierSpecs
         }
 
         await using var firstRun = await MqttSubscriber.ConnectAsync(broker.Port, "homeassistant/#");
-        var first = await firstRun.WaitForAsync(_ => true, 4, Patience);
+        var first = await firstRun.WaitForAsync(_ => true, 6, Patience);
         await using var restarted = await ConnectedNotifierAsync(options, "garden", "front_door");
         await using var secondRun = await MqttSubscriber.ConnectAsync(broker.Port, "homeassistant/#");
-        var second = await secondRun.WaitForAsync(_ => true, 4, Patience);
+        var second = await secondRun.WaitForAsync(_ => true, 6, Patience);
 
         // Then
         Assert.All(first, m => Assert.True(m.Retain, m.Topic));
         Assert.Equal(
             ["homeassistant/binary_sensor/homesec/front_door_alert/config", "homeassistant/binary_sensor/homesec/garden_alert/config",
+             "homeassistant/image/homesec/front_door_snapshot/config", "homeassistant/image/homesec/garden_snapshot/config",
              "homeassistant/sensor/homesec/front_door_last_alert/config", "homeassistant/sensor/homesec/garden_last_alert/config"],
             first.Select(m => m.Topic).Order(StringComparer.Ordinal));
         var configs = first.Select(m => JsonDocument.Parse(m.ConvertPayloadToString()).RootElement).ToList();
         foreach (var config in configs)
         {
-            foreach (var key in new[] { "name", "unique_id", "state_topic", "device", "availability_topic" })
+            foreach (var key in new[] { "name", "unique_id", config.TryGetProperty("image_topic", out _) ? "image_topic" : "state_topic", "device", "availability_topic" })
             {
                 Assert.True(config.TryGetProperty(key, out _), $"missing {key} in {config}");
             }
@@ -161,6 +162,9 @@ public sealed class MqttNotifierSpecs
         var lastAlert = configs.Single(c => c.GetProperty("unique_id").GetString() == "homesec_front_door_last_alert");
         Assert.Equal("homecam/alerts/front_door", lastAlert.GetProperty("json_attributes_topic").GetString());
         Assert.Equal(frontDoor.GetProperty("device").ToString(), lastAlert.GetProperty("device").ToString());
+        var image = configs.Single(c => c.GetProperty("unique_id").GetString() == "homesec_front_door_snapshot");
+        Assert.Equal("homecam/snapshot/front_door", image.GetProperty("image_topic").GetString());
+        Assert.Equal("image/jpeg", image.GetProperty("content_type").GetString());
         Assert.Equal(UniqueIds(first), UniqueIds(second));
     }
 

@@ -377,7 +377,12 @@ public static class ClipWorkflow
             decision.Reason,
             State.Analysis?.Summary,
             Clip.StartedAt,
-            UploadFailed: State.StorageUri is null);
+            UploadFailed: State.StorageUri is null)
+        {
+            SnapshotUri = State.Filter?.Snapshot?.StorageUri,
+            SnapshotPath = State.Filter?.Snapshot?.LocalPath,
+            Zones = decision.Zones,
+        };
 
         private List<string> PendingNotifiers() => rules.Notifiers
             .Where(n => !State.NotifiedBy.Contains(n) && !State.QueuedFor.Contains(n) && !State.NotifiersGivenUp.Contains(n))

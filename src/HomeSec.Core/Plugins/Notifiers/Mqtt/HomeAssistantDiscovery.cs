@@ -40,6 +40,14 @@ public static class HomeAssistantDiscovery
                 "'clip_id': value_json.clip_id, 'view_url': value_json.view_url, 'ts': value_json.ts, 'upload_failed': value_json.upload_failed} | tojson }}";
             sensor["icon"] = "mdi:message-alert";
             messages.Add(new DiscoveryMessage($"{ha.DiscoveryPrefix}/sensor/{ha.NodeId}/{camera}_last_alert/config", sensor.ToJsonString()));
+
+            // The last snapshot: an image entity fed with the JPEG bytes of the camera's snapshot topic.
+            var imageId = $"{ha.NodeId}_{camera}_snapshot";
+            var image = Common(options, camera, "image", imageId, "Last snapshot", options.SnapshotTopicFor(camera));
+            image.Remove("state_topic");
+            image["image_topic"] = options.SnapshotTopicFor(camera);
+            image["content_type"] = "image/jpeg";
+            messages.Add(new DiscoveryMessage($"{ha.DiscoveryPrefix}/image/{ha.NodeId}/{camera}_snapshot/config", image.ToJsonString()));
         }
 
         return messages;

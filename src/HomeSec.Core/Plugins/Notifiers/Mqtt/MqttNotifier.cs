@@ -65,6 +65,7 @@ public sealed class MqttNotifier : INotifier, INotifierConnection, IAsyncDisposa
                 $"MQTT broker {_options.Endpoint} is not connected{(_lastError is { } error ? $": {error}" : "")}; reconnecting in the background");
         }
 
+        await PublishSnapshotAsync(alert, cancellationToken);
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(_options.TopicFor(alert.CameraName))
             .WithPayload(JsonSerializer.SerializeToUtf8Bytes(alert))
@@ -182,6 +183,37 @@ public sealed class MqttNotifier : INotifier, INotifierConnection, IAsyncDisposa
             await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(_options.ModeCommandTopic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The alert's snapshot (JPEG bytes, retained) on the camera's image topic before the alert itself, so a subscriber
+    /// that reacts to the alert finds the picture. Best-effort: a snapshot that cannot be read is skipped.
+    /// </summary>
+    private async Task PublishSnapshotAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        if (alert.SnapshotPath is not { } path || !File.Exists(path))
+        {
+            return;
+        }
+
+        byte[] jpeg;
+        try
+        {
+            jpeg = await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("MQTT: the snapshot of clip {ClipId} could not be read ({Error}); the alert goes without it", alert.ClipId, ex.Message);
+            return;
+        }
+
+        await _client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(_options.SnapshotTopicFor(alert.CameraName))
+            .WithPayload(jpeg)
+            .WithContentType("image/jpeg")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag()
+            .Build(), cancellationToken);
     }
 
     /// <summary>A mode command (untrusted: anything may publish there): a known mode is set, anything else is logged and ignored.</summary>

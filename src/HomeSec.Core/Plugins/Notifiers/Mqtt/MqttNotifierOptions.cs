@@ -33,6 +33,11 @@ public sealed record MqttNotifierOptions(
 
     public string TopicFor(string cameraName) => TopicTemplate.Replace(CameraPlaceholder, cameraName, StringComparison.Ordinal);
 
+    /// <summary>Where a camera's last snapshot (JPEG, retained) is published: <c>snapshot_topic_template</c>.</summary>
+    public string SnapshotTopicTemplate { get; init; } = "homecam/snapshot/{camera_name}";
+
+    public string SnapshotTopicFor(string cameraName) => SnapshotTopicTemplate.Replace(CameraPlaceholder, cameraName, StringComparison.Ordinal);
+
     public string Endpoint => $"{Host}:{Port}";
 
     public static MqttNotifierOptions Read(ConfigSection config)
@@ -81,6 +86,12 @@ public sealed record MqttNotifierOptions(
             ha.Error("node_id", $"'{homeAssistant.NodeId}' is not allowed; use letters, digits, '_' and '-'");
         }
 
+        var snapshotTopic = config.String("snapshot_topic_template", "homecam/snapshot/{camera_name}")!;
+        if (snapshotTopic.Replace(CameraPlaceholder, "", StringComparison.Ordinal).IndexOfAny(['{', '}', '#', '+']) >= 0 || !snapshotTopic.Contains(CameraPlaceholder, StringComparison.Ordinal))
+        {
+            config.Error("snapshot_topic_template", $"'{snapshotTopic}' is not allowed; a topic without wildcards (#, +) with the placeholder {CameraPlaceholder}");
+        }
+
         var modeTopic = config.String("mode_topic", "homecam/mode")!;
         var modeCommandTopic = config.String("mode_command_topic", "homecam/mode/set")!;
         foreach (var (key, topic) in new[] { ("mode_topic", modeTopic), ("mode_command_topic", modeCommandTopic) })
@@ -95,6 +106,7 @@ public sealed record MqttNotifierOptions(
         {
             ModeTopic = modeTopic,
             ModeCommandTopic = modeCommandTopic,
+            SnapshotTopicTemplate = snapshotTopic,
         };
     }
 
