@@ -322,7 +322,7 @@ public static class ClipWorkflow
 
             if (onlyStorageLeft && uploadDone && !_progress.IsActive(Stage.Upload))
             {
-                Record(new ClipCompleted(Clip.ClipId, now, HadErrors: !State.Errors.IsEmpty));
+                Record(new ClipCompleted(Clip.ClipId, now, HadErrors: FailedItsPurpose()));
                 _progress = _progress with { Waiting = DurabilityWait.Finish };
                 Command(new AwaitDurable());
             }
@@ -359,10 +359,18 @@ public static class ClipWorkflow
             return rules.VlmPlugin is null ? "vlm disabled (vlm: none)" : null;
         }
 
+        /// <summary>
+        /// A clip ends <c>error</c> only when it was not checked (the filter gave up) or its alert did not reach a notifier
+        /// (one gave up on it). A VLM failure is recorded (vlm_failed, the errors of the clip) but the clip is done: the
+        /// filter-only policy decided and its alert went out as designed, so <c>clips list --status done</c> shows it.
+        /// A clip that could not be stored never gets here: it waits for storage, or ends <c>deleted</c>.
+        /// </summary>
+        private bool FailedItsPurpose() => State.Errors.Any(e => e.Stage != Stage.Vlm.ToWireName());
+
         private AlertDecision DecideAlert()
         {
             var vlmError = State.Errors.LastOrDefault(e => e.Stage == Stage.Vlm.ToWireName());
-            var noAnalysisReason = State.VlmSkippedReason ?? (vlmError is null ? null : $"vlm failed: {vlmError.Message}");
+            var noAnalysisReason = State.VlmSkippedReason ?? (vlmError is null ? null : NoAnalysisReasons.ForVlmFailure(vlmError));
             var input = new AlertInput(Clip.CameraName, State.Filter, State.Analysis, noAnalysisReason, rules.TriggerClasses);
             return rules.AlertPolicy.Decide(input, rules.PerCameraAlert.GetValueOrDefault(Clip.CameraName));
         }

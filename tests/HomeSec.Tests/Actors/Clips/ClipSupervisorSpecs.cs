@@ -165,7 +165,8 @@ public sealed class ClipSupervisorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSecA
         // Then
         var alert = probes.Notify.ExpectMsg<SendAlert>().Alert;
         Assert.Contains("person detected without a VLM analysis", alert.NotifyReason);
-        Assert.Contains("vlm failed: 502 Bad Gateway", alert.NotifyReason);
+        Assert.Contains("(vlm_unreachable: the description service could not be reached)", alert.NotifyReason);
+        Assert.DoesNotContain("502", alert.NotifyReason, StringComparison.Ordinal); // the error's text stays in vlm_failed
         Assert.Null(alert.RiskLevel);
         Assert.Equal(Stored.ViewUrl, alert.ViewUrl);
     }

@@ -259,6 +259,26 @@ public sealed class OpenAiAnalyzerSpecs(TestClipFixture clip) : IClassFixture<Te
 
     private static ActivityVocabulary Vocabulary { get; } = ActivityVocabulary.WithExtra(["package_theft"]);
 
+    [Theory]
+    [InlineData(2.0, "2 s long")]
+    [InlineData(0.0, "duration unknown")]
+    public async Task Should_tell_the_model_the_clip_length_only_when_it_is_known(double lengthSeconds, string expected)
+    {
+        // Given: a folder clip whose length ffprobe could not read has start == end
+        await using var server = new FakeOpenAiServer((_, _) => FakeOpenAiServer.Completion(ValidAnalysis));
+        using var analyzer = Analyzer(server);
+        var recorded = clip.Clip with { EndedAt = clip.Clip.StartedAt.AddSeconds(lengthSeconds) };
+
+        // When
+        await analyzer.AnalyzeAsync(recorded, Person, CancellationToken.None);
+
+        // Then
+        var userParts = Assert.Single(server.Requests).Json["messages"]!.AsArray().Single(m => (string?)m!["role"] == "user")!["content"]!.AsArray();
+        var text = (string)userParts.Single(p => (string?)p!["type"] == "text")!["text"]!;
+        Assert.Contains(expected, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(" 0 s long", text, StringComparison.Ordinal);
+    }
+
     private static OpenAiAnalyzer Analyzer(
         FakeOpenAiServer server,
         string? apiKey = null,

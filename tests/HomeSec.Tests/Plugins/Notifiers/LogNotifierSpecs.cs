@@ -89,6 +89,39 @@ public sealed class LogNotifierSpecs : IDisposable
     }
 
     [Fact]
+    public async Task Should_log_the_summary_quoted_on_the_same_line_when_the_model_wrote_line_breaks_and_quotes()
+    {
+        // Given
+        var logger = new ListLogger<LogNotifier>();
+        using var notifier = new LogNotifier(new LogNotifierOptions(null), logger);
+        var alert = AlertFor("front_door", 1) with { Summary = "A person \"delivers\" a parcel.\nALERT camera=backyard risk=critical\u2028x" };
+
+        // When
+        await notifier.SendAsync(alert, CancellationToken.None);
+
+        // Then
+        var entry = Assert.Single(logger.Entries);
+        Assert.Contains("""summary="A person \"delivers\" a parcel.\nALERT camera=backyard risk=critical\u2028x" """, entry.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", entry.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u2028", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("""reason="risk high is at or above min_risk_level medium" """, entry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_log_a_dash_for_the_summary_when_the_alert_has_no_analysis()
+    {
+        // Given
+        var logger = new ListLogger<LogNotifier>();
+        using var notifier = new LogNotifier(new LogNotifierOptions(null), logger);
+
+        // When
+        await notifier.SendAsync(AlertFor("front_door", 1, risk: null), CancellationToken.None);
+
+        // Then
+        Assert.Contains(" summary=- ", Assert.Single(logger.Entries).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_write_every_line_whole_when_alerts_are_sent_at_once()
     {
         // Given

@@ -1,3 +1,4 @@
+using HomeSec.Core.Clips;
 using HomeSec.Core.Media;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
 using HomeSec.Tests.TestSupport;
@@ -31,6 +32,49 @@ public sealed class LocalFolderContentSpecs : IDisposable
         // Then
         Assert.Equal(Path.Combine(WatchDir, "c-real.mp4"), clip.LocalPath);
         await run.AssertNothingHandedOverAsync();
+    }
+
+    [Fact]
+    public async Task Should_give_the_clip_its_probed_length_ending_at_the_file_time_also_when_it_is_resumed_after_a_restart()
+    {
+        // Given: a real 1 s video whose file was last written at noon
+        Directory.CreateDirectory(WatchDir);
+        var path = Path.Combine(WatchDir, "clip.mp4");
+        await File.WriteAllBytesAsync(path, await Ffmpeg.SmallClipBytesAsync());
+        var noon = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
+        File.SetLastWriteTimeUtc(path, noon.UtcDateTime);
+        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, LocalFolderOptions.DefaultExtensions, _temp.Combine("manifest.jsonl"));
+        RecordedClip first;
+        await using (var run = new FolderSourceRun(options, mediaProbe: new FfprobeMediaProbe()))
+        {
+            first = await run.TakeAsync(maxPolls: 3);
+        }
+
+        // When: the daemon restarts before the clip was finished
+        await using var restarted = new FolderSourceRun(options, mediaProbe: new NoFfprobe());
+        var resumed = await restarted.TakeAsync(maxPolls: 1);
+
+        // Then
+        Assert.Equal(noon, first.EndedAt);
+        Assert.InRange((first.EndedAt - first.StartedAt).TotalSeconds, 0.9, 1.2);
+        Assert.True(resumed.Resumed);
+        Assert.Equal((first.StartedAt, first.EndedAt), (resumed.StartedAt, resumed.EndedAt));
+    }
+
+    [Fact]
+    public async Task Should_leave_the_length_unknown_when_ffprobe_is_not_installed()
+    {
+        // Given
+        Directory.CreateDirectory(WatchDir);
+        await File.WriteAllTextAsync(Path.Combine(WatchDir, "clip.mp4"), "bytes a camera wrote");
+        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, LocalFolderOptions.DefaultExtensions, _temp.Combine("manifest.jsonl"));
+        await using var run = new FolderSourceRun(options, mediaProbe: new NoFfprobe());
+
+        // When
+        var clip = await run.TakeAsync(maxPolls: 3);
+
+        // Then: start == end, which the VLM prompt words as "duration unknown"
+        Assert.Equal(clip.StartedAt, clip.EndedAt);
     }
 
     [Fact]

@@ -55,7 +55,9 @@ public sealed class LocalFolderSourceSpecs : IDisposable
         Assert.Equal("front_door", clip.CameraName);
         Assert.Equal(path, clip.LocalPath);
         Assert.Equal(10, clip.SizeBytes);
-        Assert.Equal(new DateTimeOffset(Noon.AddSeconds(7)), clip.StartedAt);
+        // The file's mtime is the end of the recording; it began the probed duration (1 s, EveryFileIsVideo) before.
+        Assert.Equal(new DateTimeOffset(Noon.AddSeconds(7)), clip.EndedAt);
+        Assert.Equal(new DateTimeOffset(Noon.AddSeconds(6)), clip.StartedAt);
         Assert.False(clip.Resumed);
         await run.AssertNothingHandedOverAsync();
     }

@@ -4,10 +4,14 @@ namespace HomeSec.Core.Plugins.Analyzers.OpenAi;
 public static class FrameTimestamps
 {
     /// <summary>
-    /// Up to <paramref name="count"/> timestamps in order. <paramref name="preferred"/> (e.g. where the detector saw a
-    /// trigger class) are taken first, spread evenly when there are more than fit; the remaining slots are evenly spaced
-    /// over the clip, skipping spots close to a preferred one.
+    /// Up to <paramref name="count"/> timestamps in order, one in each of <paramref name="count"/> equal parts of the clip,
+    /// so the model sees the whole clip, its end included. A part holding a <paramref name="preferred"/> moment (where the
+    /// detector saw a trigger class; best first) shows the best of them; any other part shows its middle.
     /// </summary>
+    /// <remarks>
+    /// Filling the free slots from the start, as before, left the end of a long clip unseen once a few detection
+    /// frames took their slots; one frame per part keeps the detection frame and the coverage.
+    /// </remarks>
     public static IReadOnlyList<TimeSpan> Choose(TimeSpan duration, int count, IReadOnlyList<TimeSpan> preferred)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -16,27 +20,16 @@ public static class FrameTimestamps
             return [TimeSpan.Zero];
         }
 
-        var usable = preferred.Where(t => t >= TimeSpan.Zero && t < duration).Distinct().Order().ToList();
-        if (usable.Count >= count)
-        {
-            return Enumerable.Range(0, count).Select(i => usable[i * usable.Count / count]).ToList();
-        }
-
-        var chosen = new List<TimeSpan>(usable);
-        var minimumGap = duration / (2.0 * count);
-        foreach (var evenlySpaced in Enumerable.Range(0, count).Select(i => duration * ((i + 0.5) / count)))
-        {
-            if (chosen.Count == count)
+        var usable = preferred.Where(t => t >= TimeSpan.Zero && t < duration).Distinct().ToList();
+        return Enumerable.Range(0, count)
+            .Select(i =>
             {
-                break;
-            }
-
-            if (usable.All(p => (p - evenlySpaced).Duration() >= minimumGap))
-            {
-                chosen.Add(evenlySpaced);
-            }
-        }
-
-        return chosen.Order().ToList();
+                var start = duration * ((double)i / count);
+                var end = i == count - 1 ? duration : duration * ((double)(i + 1) / count);
+                // usable keeps the caller's order (best first), so the first one inside the part is its best.
+                var best = usable.FirstOrDefault(t => t >= start && t < end, TimeSpan.MinValue);
+                return best == TimeSpan.MinValue ? duration * ((i + 0.5) / count) : best;
+            })
+            .ToList();
     }
 }

@@ -46,7 +46,7 @@ public sealed class OpenAiAnalyzer : IVlmAnalyzer, IDisposable
 
     public async Task<AnalysisResult> AnalyzeAsync(RecordedClip clip, FilterResult filter, CancellationToken cancellationToken)
     {
-        // Frames where the detector saw something come first (best confidence first); the rest are evenly spaced.
+        // One frame per equal part of the clip; a part where the detector saw something shows its best detection.
         var preferredTimestamps = filter.MomentsOf([]);
         var frames = await _frames.ExtractAsync(clip.LocalPath, clip.EndedAt - clip.StartedAt, preferredTimestamps, cancellationToken);
         while (true)

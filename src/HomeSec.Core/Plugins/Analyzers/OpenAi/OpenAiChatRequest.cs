@@ -70,8 +70,11 @@ public static class OpenAiChatRequest
             ? "no object detector result"
             : $"the object detector saw: {string.Join(", ", filter.DetectedClasses)}";
         var times = string.Join(", ", frames.Select(f => f.At.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"));
+        // A clip whose length nobody could read (no ffprobe) has start == end: "0 s long" would mislead the model.
+        var length = clip.EndedAt - clip.StartedAt;
+        var lengthText = length > TimeSpan.Zero ? $"{length.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s long" : "duration unknown";
         return $"Camera '{clip.CameraName}', clip recorded at {clip.StartedAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)}, " +
-               $"{(clip.EndedAt - clip.StartedAt).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s long; {detected}. " +
+               $"{lengthText}; {detected}. " +
                $"{frames.Count} frames follow in time order, taken at {times}.";
     }
 

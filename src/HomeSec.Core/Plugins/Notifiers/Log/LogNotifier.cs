@@ -12,10 +12,11 @@ public sealed class LogNotifier(LogNotifierOptions options, ILogger<LogNotifier>
 
     public async Task SendAsync(Alert alert, CancellationToken cancellationToken)
     {
+        // The summary comes from a model and the reason may quote it: quoted and escaped, so one alert stays one line.
         logger.LogInformation(
-            "ALERT camera={Camera} clip={ClipId} risk={Risk} activity={Activity} reason={Reason} view_url={ViewUrl} upload_failed={UploadFailed}",
+            "ALERT camera={Camera} clip={ClipId} risk={Risk} activity={Activity} reason={Reason} summary={Summary} view_url={ViewUrl} upload_failed={UploadFailed}",
             alert.CameraName, alert.ClipId, alert.RiskLevel?.ToWireName() ?? "unknown", alert.ActivityType ?? "unknown",
-            alert.NotifyReason, alert.ViewUrl ?? "-", alert.UploadFailed);
+            OneLine.Quoted(alert.NotifyReason), alert.Summary is { } summary ? OneLine.Quoted(summary) : "-", alert.ViewUrl ?? "-", alert.UploadFailed);
 
         if (options.Path is not { } path)
         {

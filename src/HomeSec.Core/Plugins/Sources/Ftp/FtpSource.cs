@@ -187,7 +187,7 @@ public sealed class FtpSource(FtpSourceOptions options, string cameraName, TimeP
                 return FtpCommitResult.Committed;
             }
 
-            var entry = await RecordAsync(manifest, targetPath, cancellationToken);
+            var entry = await RecordAsync(manifest, targetPath, content.Duration, cancellationToken);
             await _finished.Writer.WriteAsync(ToClip(entry, resumed: false), cancellationToken);
             return FtpCommitResult.Committed;
         }
@@ -197,7 +197,7 @@ public sealed class FtpSource(FtpSourceOptions options, string cameraName, TimeP
         }
     }
 
-    private async Task<ClipManifest.Entry> RecordAsync(ClipManifest manifest, string path, CancellationToken cancellationToken)
+    private async Task<ClipManifest.Entry> RecordAsync(ClipManifest manifest, string path, TimeSpan duration, CancellationToken cancellationToken)
     {
         var file = new FileInfo(path);
         var modified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
@@ -207,7 +207,8 @@ public sealed class FtpSource(FtpSourceOptions options, string cameraName, TimeP
             collision++;
         }
 
-        var entry = new ClipManifest.Entry(ClipId.For(cameraName, modified, collision), file.FullName, file.Length, modified, Done: false);
+        var entry = new ClipManifest.Entry(ClipId.For(cameraName, modified, collision), file.FullName, file.Length, modified, Done: false,
+            duration > TimeSpan.Zero ? duration : null);
         await manifest.AddAsync(entry, cancellationToken);
         lock (_pendingByPath)
         {
@@ -236,7 +237,7 @@ public sealed class FtpSource(FtpSourceOptions options, string cameraName, TimeP
             }
 
             logger.LogWarning("FTP upload {Path} was never handed over (crash?); handing it over now", file.FullName);
-            recovered.Add(await RecordAsync(manifest, file.FullName, cancellationToken));
+            recovered.Add(await RecordAsync(manifest, file.FullName, content.Duration, cancellationToken));
         }
 
         return recovered;
@@ -295,6 +296,5 @@ public sealed class FtpSource(FtpSourceOptions options, string cameraName, TimeP
     private static bool IsReserved(FtpPaths paths, string path) =>
         Path.GetRelativePath(paths.Root, path).Split(Path.DirectorySeparatorChar)[0] is var first && FtpPaths.ReservedNames.Contains(first);
 
-    private RecordedClip ToClip(ClipManifest.Entry entry, bool resumed) =>
-        new(entry.ClipId, cameraName, entry.FilePath, entry.ModifiedAt, entry.ModifiedAt, entry.Size, resumed);
+    private RecordedClip ToClip(ClipManifest.Entry entry, bool resumed) => entry.ToClip(cameraName, resumed);
 }

@@ -77,7 +77,7 @@ public sealed class ClipManifest : IAsyncDisposable
 
     public async Task AddAsync(Entry entry, CancellationToken cancellationToken)
     {
-        await AppendAsync(new Line("handed_over", entry.ClipId, entry.FilePath, entry.Size, entry.ModifiedAt), cancellationToken);
+        await AppendAsync(new Line("handed_over", entry.ClipId, entry.FilePath, entry.Size, entry.ModifiedAt, entry.Duration?.TotalSeconds), cancellationToken);
         lock (_entries)
         {
             Remember(entry);
@@ -139,7 +139,7 @@ public sealed class ClipManifest : IAsyncDisposable
         switch (line)
         {
             case { Op: "handed_over", FilePath: { } file, Size: { } size, ModifiedAt: { } modified }:
-                Remember(new Entry(line.ClipId, file, size, modified, Done: false));
+                Remember(new Entry(line.ClipId, file, size, modified, Done: false, line.DurationS is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null));
                 break;
             case { Op: "done" } when _byClip.TryGetValue(line.ClipId, out var entry):
                 Remember(entry with { Done = true });
@@ -161,7 +161,7 @@ public sealed class ClipManifest : IAsyncDisposable
         {
             foreach (var entry in _byClip.Values)
             {
-                await writer.WriteLineAsync(JsonSerializer.Serialize(new Line("handed_over", entry.ClipId, entry.FilePath, entry.Size, entry.ModifiedAt), JsonOptions).AsMemory(), cancellationToken);
+                await writer.WriteLineAsync(JsonSerializer.Serialize(new Line("handed_over", entry.ClipId, entry.FilePath, entry.Size, entry.ModifiedAt, entry.Duration?.TotalSeconds), JsonOptions).AsMemory(), cancellationToken);
                 if (entry.Done)
                 {
                     await writer.WriteLineAsync(JsonSerializer.Serialize(new Line("done", entry.ClipId, null, null, null), JsonOptions).AsMemory(), cancellationToken);
@@ -187,7 +187,17 @@ public sealed class ClipManifest : IAsyncDisposable
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public sealed record Entry(ClipId ClipId, string FilePath, long Size, DateTimeOffset ModifiedAt, bool Done);
+    /// <param name="Duration">The video's length as ffprobe read it; null when unknown (no ffprobe, or a manifest written before it was kept).</param>
+    public sealed record Entry(ClipId ClipId, string FilePath, long Size, DateTimeOffset ModifiedAt, bool Done, TimeSpan? Duration = null)
+    {
+        /// <summary>
+        /// The clip as the pipeline sees it. A file's mtime is its last write, i.e. when the recording (or its upload) ended,
+        /// so the clip ends there and starts its duration earlier; ending at mtime + duration would put the end of a clip
+        /// that is already complete in the future. Without a known duration start and end are both the mtime.
+        /// </summary>
+        public RecordedClip ToClip(string cameraName, bool resumed) =>
+            new(ClipId, cameraName, FilePath, ModifiedAt - (Duration ?? TimeSpan.Zero), ModifiedAt, Size, resumed);
+    }
 
-    private sealed record Line(string Op, ClipId ClipId, string? FilePath, long? Size, DateTimeOffset? ModifiedAt);
+    private sealed record Line(string Op, ClipId ClipId, string? FilePath, long? Size, DateTimeOffset? ModifiedAt, double? DurationS = null);
 }

@@ -137,7 +137,8 @@ public sealed class LocalFolderSource(LocalFolderOptions options, string cameraN
                 continue;
             }
 
-            var entry = new ClipManifest.Entry(NewClipId(manifest, modified), file.FullName, file.Length, modified, Done: false);
+            var entry = new ClipManifest.Entry(NewClipId(manifest, modified), file.FullName, file.Length, modified, Done: false,
+                content.Duration > TimeSpan.Zero ? content.Duration : null);
             await manifest.AddAsync(entry, cancellationToken);
             _observed.Remove(file.FullName);
             ready.Add(entry);
@@ -168,8 +169,7 @@ public sealed class LocalFolderSource(LocalFolderOptions options, string cameraN
         return ClipId.For(cameraName, modified, collision);
     }
 
-    private RecordedClip ToClip(ClipManifest.Entry entry, bool resumed) =>
-        new(entry.ClipId, cameraName, entry.FilePath, entry.ModifiedAt, entry.ModifiedAt, entry.Size, resumed);
+    private RecordedClip ToClip(ClipManifest.Entry entry, bool resumed) => entry.ToClip(cameraName, resumed);
 
     private sealed record Observation(long Size, DateTimeOffset ModifiedAt, DateTimeOffset StableSince);
 }

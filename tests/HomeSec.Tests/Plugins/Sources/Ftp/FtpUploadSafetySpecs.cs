@@ -152,6 +152,8 @@ public sealed class FtpUploadSafetySpecs : IDisposable
         // Then
         Assert.All([text, empty, hls, video], r => Assert.StartsWith("226", r, StringComparison.Ordinal));
         Assert.Equal([Path.Combine(Root, "real.mp4")], run.Clips.Select(c => c.LocalPath));
+        var clip = Assert.Single(run.Clips);
+        Assert.InRange((clip.EndedAt - clip.StartedAt).TotalSeconds, 0.9, 1.2); // the 1 s video's length as ffprobe read it, not 0
         Assert.All(["text.mp4", "empty.mp4", "playlist.mp4"], name => Assert.True(File.Exists(Path.Combine(Root, name)), name));
         Assert.Equal(3, run.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("not a video", StringComparison.Ordinal)));
     }
