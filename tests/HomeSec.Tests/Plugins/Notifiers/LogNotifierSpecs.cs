@@ -2,7 +2,6 @@ using System.Text.Json;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
 using HomeSec.Core.Plugins.Notifiers.Log;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 
 namespace HomeSec.Tests.Plugins.Notifiers;
@@ -30,7 +29,7 @@ public sealed class LogNotifierSpecs : IDisposable
     {
         // Given
         var path = _temp.Combine("logs", "alerts.jsonl");
-        using var notifier = new LogNotifier(new LogNotifierOptions(path), new ListLogger<LogNotifier>());
+        using var notifier = new LogNotifier(new LogNotifierOptions(path), new CapturingLogger<LogNotifier>());
         var first = AlertFor("front_door", 1);
         var second = AlertFor("backyard", 2, risk: null, uploadFailed: true);
 
@@ -74,7 +73,7 @@ public sealed class LogNotifierSpecs : IDisposable
     public async Task Should_log_the_alert_and_write_no_file_when_no_path_is_set()
     {
         // Given
-        var logger = new ListLogger<LogNotifier>();
+        var logger = new CapturingLogger<LogNotifier>();
         using var notifier = new LogNotifier(new LogNotifierOptions(null), logger);
 
         // When
@@ -82,9 +81,9 @@ public sealed class LogNotifierSpecs : IDisposable
 
         // Then
         var entry = Assert.Single(logger.Entries);
-        Assert.Contains("camera=front_door", entry.Message, StringComparison.Ordinal);
-        Assert.Contains("clip=front_door-20240501T120001Z", entry.Message, StringComparison.Ordinal);
-        Assert.Contains("risk=high", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("camera=front_door", entry.Text, StringComparison.Ordinal);
+        Assert.Contains("clip=front_door-20240501T120001Z", entry.Text, StringComparison.Ordinal);
+        Assert.Contains("risk=high", entry.Text, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
     }
 
@@ -93,7 +92,7 @@ public sealed class LogNotifierSpecs : IDisposable
     {
         // Given
         var path = _temp.Combine("alerts.jsonl");
-        using var notifier = new LogNotifier(new LogNotifierOptions(path), new ListLogger<LogNotifier>());
+        using var notifier = new LogNotifier(new LogNotifierOptions(path), new CapturingLogger<LogNotifier>());
         var alerts = Enumerable.Range(0, 40).Select(i => AlertFor($"cam{i}", i % 60)).ToList();
 
         // When

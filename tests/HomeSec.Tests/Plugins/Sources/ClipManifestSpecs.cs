@@ -1,6 +1,5 @@
 using HomeSec.Core.Clips;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 
 namespace HomeSec.Tests.Plugins.Sources;

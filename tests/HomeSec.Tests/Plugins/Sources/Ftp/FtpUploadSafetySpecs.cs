@@ -1,7 +1,7 @@
+using HomeSec.TestSupport.Ftp;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using HomeSec.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -44,7 +44,7 @@ public sealed class FtpUploadSafetySpecs : IDisposable
         Assert.Empty(run.Clips);
         Assert.False(run.Source.Health.Healthy);
         Assert.Contains("cannot write uploads", run.Source.Health.Detail, StringComparison.Ordinal);
-        Assert.Contains(run.Logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("disk full", StringComparison.Ordinal));
+        Assert.Contains(run.Logger.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("disk full", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class FtpUploadSafetySpecs : IDisposable
         Assert.All([text, empty, hls, video], r => Assert.StartsWith("226", r, StringComparison.Ordinal));
         Assert.Equal([Path.Combine(Root, "real.mp4")], run.Clips.Select(c => c.LocalPath));
         Assert.All(["text.mp4", "empty.mp4", "playlist.mp4"], name => Assert.True(File.Exists(Path.Combine(Root, name)), name));
-        Assert.Equal(3, run.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("not a video", StringComparison.Ordinal)));
+        Assert.Equal(3, run.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Text.Contains("not a video", StringComparison.Ordinal)));
     }
 
     private static int Run(string file, params string[] arguments)
