@@ -36,7 +36,7 @@ public sealed class DaemonSandbox : IDisposable
 
     private string SqliteFile => Path.Combine(Root, "homesec.db");
 
-    public DaemonProcess StartDaemon() => DaemonProcess.Start(Root, Environment(), "run", "--config", ConfigFile);
+    public DaemonProcess StartDaemon() => DaemonProcess.Start(Root, Environment(), parent: null, "run", "--config", ConfigFile);
 
     /// <summary>Starts the daemon as the child of <paramref name="parent"/> (see <see cref="DaemonProcess.Start(string, IReadOnlyDictionary{string, string}, string?, string[])"/>).</summary>
     public DaemonProcess StartDaemonUnder(string parent) => DaemonProcess.Start(Root, Environment(), parent, "run", "--config", ConfigFile);
