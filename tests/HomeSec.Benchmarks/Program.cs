@@ -38,7 +38,7 @@ if (args.Length > 0 && args[0] == "rtsp")
 
 if (args.Length > 0 && args[0] == "yolo")
 {
-    var model = args.Length > 1 ? args[1] : Path.Combine(FindRepoRoot(), "tests", "models", "bench_detector.onnx");
+    var model = args.Length > 1 ? args[1] : RepoPaths.Model("bench_detector.onnx");
     var seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 10;
     var threads = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2;
     await YoloBenchmark.RunAsync(model, seconds, threads);
@@ -94,17 +94,4 @@ static void PrintTable(params (string Name, PipelineBenchmark.Figures Figures)[]
     {
         Console.WriteLine($"{name,-22}{f.ClipsPerSecond,10:0}{f.P50Ms,10:0.0}{f.P99Ms,10:0.0}{(f.PersistedClipsPerSecond is { } p ? $"{p:0} clips/s" : "-"),20}");
     }
-}
-
-static string FindRepoRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "HomeSec.sln")))
-        {
-            return dir.FullName;
-        }
-    }
-
-    throw new InvalidOperationException("HomeSec.sln not found; pass the model path");
 }

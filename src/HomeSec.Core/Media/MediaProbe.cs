@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-// FfmpegProcess stays in the openai folder for now: the rtsp source uses it from there as well.
-using HomeSec.Core.Plugins.Analyzers.OpenAi;
 
 namespace HomeSec.Core.Media;
 

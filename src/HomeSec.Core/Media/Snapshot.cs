@@ -38,7 +38,7 @@ public static class Snapshot
             "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", temp]);
         try
         {
-            var result = await Plugins.Analyzers.OpenAi.FfmpegProcess.RunAsync("ffmpeg", arguments, cancellationToken);
+            var result = await FfmpegProcess.RunAsync("ffmpeg", arguments, cancellationToken);
             if (result.ExitCode != 0 || !File.Exists(temp) || new FileInfo(temp).Length == 0)
             {
                 throw new InvalidDataException($"ffmpeg could not take the snapshot (exit {result.ExitCode}): {result.StandardError.Trim()}");

@@ -65,7 +65,7 @@ public static class RtspBenchmark
                 }
             }
 
-            var output = await RunAsync("/usr/bin/python3", RepoFile("tests", "HomeSec.Benchmarks", "Rtsp", "opencv_motion.py"), file,
+            var output = await RunAsync("/usr/bin/python3", Path.Combine(RepoPaths.Root, "tests", "HomeSec.Benchmarks", "Rtsp", "opencv_motion.py"), file,
                 width.ToString(CultureInfo.InvariantCulture), height.ToString(CultureInfo.InvariantCulture),
                 BlurKernel.ToString(CultureInfo.InvariantCulture), PixelThreshold.ToString(CultureInfo.InvariantCulture));
             return double.Parse(output.Split(' ')[0], CultureInfo.InvariantCulture);
@@ -78,10 +78,10 @@ public static class RtspBenchmark
 
     private static async Task MeasureSourceCpuAsync(double measureSeconds)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var dir = Path.Combine(Path.GetTempPath(), $"homesec-bench-rtsp-{Guid.NewGuid():N}");
         using var server = Process.Start(new ProcessStartInfo("/usr/bin/python3",
-            [RepoFile("tests", "rtsp", "rtsp_server.py"), "--port", port.ToString(CultureInfo.InvariantCulture), "--mount", "cam=still:0"])
+            [Path.Combine(RepoPaths.Root, "tests", "rtsp", "rtsp_server.py"), "--port", port.ToString(CultureInfo.InvariantCulture), "--mount", "cam=still:0"])
         { RedirectStandardOutput = true, UseShellExecute = false })!;
         try
         {
@@ -218,26 +218,5 @@ public static class RtspBenchmark
         var errors = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return process.ExitCode == 0 ? output.Trim() : throw new InvalidOperationException($"{file} failed: {errors}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepoFile(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine([dir.FullName, .. parts]);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException(Path.Combine(parts) + " not found above " + AppContext.BaseDirectory);
     }
 }

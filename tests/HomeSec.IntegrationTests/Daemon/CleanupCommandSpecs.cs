@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
 using HomeSec.IntegrationTests.TestSupport;
-using HomeSec.Tests.TestSupport;
-using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace HomeSec.IntegrationTests.Daemon;
@@ -47,8 +44,8 @@ public sealed class CleanupCommandSpecs : IAsyncLifetime
         // Given a clip with a red "person" patch and a plain one, stored in Dropbox; the filter (none) found nothing in either
         var red = Path.Combine(_sandbox.Root, "red.mp4");
         var plain = Path.Combine(_sandbox.Root, "plain.mp4");
-        await MakeClipAsync(red, "color=c=0x404040:s=640x360:r=10:d=2[bg];color=c=red:s=80x160:r=10[box];[bg][box]overlay=x=100:y=100:shortest=1");
-        await MakeClipAsync(plain, "color=c=0x404040:s=640x360:r=10:d=2");
+        await Ffmpeg.MakeClipAsync(red, "color=c=0x404040:s=640x360:r=10:d=2[bg];color=c=red:s=80x160:r=10[box];[bg][box]overlay=x=100:y=100:shortest=1", seconds: 2);
+        await Ffmpeg.MakeClipAsync(plain, "color=c=0x404040:s=640x360:r=10:d=2", seconds: 2);
         var redName = (await _sandbox.DropClipsAsync(red, 1))[0];
         var plainName = (await _sandbox.DropClipsAsync(plain, 1))[0];
         await using (var daemon = _sandbox.StartDaemon())
@@ -131,49 +128,7 @@ public sealed class CleanupCommandSpecs : IAsyncLifetime
         _sandbox.Dispose();
     }
 
-    private static string Model => Path.Combine(RepoRoot(), "tests", "models", "red_patch_detector.onnx");
+    private static string Model => RepoPaths.Model("red_patch_detector.onnx");
 
-    private Dictionary<string, JsonElement> ClipStates()
-    {
-        var states = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_sandbox.Root, "homesec.db")};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT data FROM clip_states";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var state = JsonDocument.Parse(reader.GetString(0)).RootElement.Clone();
-            states[state.GetProperty("local_path").GetString()!] = state;
-        }
-
-        return states;
-    }
-
-    private static async Task MakeClipAsync(string path, string filter)
-    {
-        var startInfo = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var argument in new[] { "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", filter, "-t", "2", "-pix_fmt", "yuv420p", "-c:v", "libx264", path })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo)!;
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, errors);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HomeSec.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("HomeSec.sln not found");
-    }
+    private Dictionary<string, JsonElement> ClipStates() => ClipStatesTable.ByLocalPath(Path.Combine(_sandbox.Root, "homesec.db"));
 }

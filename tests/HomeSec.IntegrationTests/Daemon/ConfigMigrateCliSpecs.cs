@@ -12,7 +12,7 @@ public sealed class ConfigMigrateCliSpecs : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("homesec-migrate-").FullName;
 
-    private static string RepoRoot { get; } = FindRepoRoot();
+    private static string RepoRoot => RepoPaths.Root;
 
     private static string SeedExample => Path.Combine(RepoRoot, "tests", "HomeSec.Tests", "Config", "Fixtures", "seed-example.yaml");
 
@@ -131,19 +131,6 @@ public sealed class ConfigMigrateCliSpecs : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HomeSec.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("HomeSec.sln not found");
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using HomeSec.IntegrationTests.TestSupport;
-using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace HomeSec.IntegrationTests.Daemon;
@@ -21,7 +20,7 @@ public sealed class RetentionSpecs : IAsyncLifetime
     {
         _sandbox = new DaemonSandbox();
         _clip = Path.Combine(_sandbox.Root, "source.mp4");
-        await Ffmpeg.MakeTestClipAsync(_clip, seconds: 3, size: "640x480");
+        await Ffmpeg.MakeTestClipAsync(_clip, seconds: 3, width: 640, height: 480);
     }
 
     [Fact]
@@ -206,32 +205,7 @@ public sealed class RetentionSpecs : IAsyncLifetime
     }
 
     /// <summary>clip_states rows by local path.</summary>
-    private Dictionary<string, JsonElement> ClipStates()
-    {
-        var states = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        try
-        {
-            using var connection = new SqliteConnection($"Data Source={Path.Combine(_sandbox.Root, "homesec.db")};Mode=ReadOnly;Pooling=False");
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT data FROM clip_states";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var state = JsonDocument.Parse(reader.GetString(0)).RootElement.Clone();
-                if (state.TryGetProperty("local_path", out var path))
-                {
-                    states[path.GetString()!] = state;
-                }
-            }
-        }
-        catch (SqliteException)
-        {
-            // not created yet
-        }
-
-        return states;
-    }
+    private Dictionary<string, JsonElement> ClipStates() => ClipStatesTable.ByLocalPath(Path.Combine(_sandbox.Root, "homesec.db"));
 
     private static int Run(string program, params string[] arguments)
     {

@@ -81,7 +81,7 @@ public sealed class YoloDaemonSpecs : IDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    private static string ModelPath => Path.Combine(RepoRoot(), "tests", "models", "red_patch_detector.onnx");
+    private static string ModelPath => RepoPaths.Model("red_patch_detector.onnx");
 
     private string Config() => $"""
         cameras:
@@ -115,31 +115,11 @@ public sealed class YoloDaemonSpecs : IDisposable
           port: {_healthPort}
         """;
 
-    private Found? FilterResultInClipStates()
-    {
-        try
-        {
-            using var connection = new SqliteConnection($"Data Source={DatabaseFile};Mode=ReadOnly");
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT data FROM clip_states";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var data = JsonDocument.Parse(reader.GetString(0)).RootElement;
-                if (data.TryGetProperty("filter", out var filter) && filter.ValueKind == JsonValueKind.Object)
-                {
-                    return new Found(filter.Clone());
-                }
-            }
-        }
-        catch (SqliteException)
-        {
-            // the table does not exist yet
-        }
-
-        return null;
-    }
+    private Found? FilterResultInClipStates() =>
+        ClipStatesTable.Read(DatabaseFile)
+            .Where(data => data.TryGetProperty("filter", out var filter) && filter.ValueKind == JsonValueKind.Object)
+            .Select(data => new Found(data.GetProperty("filter")))
+            .FirstOrDefault();
 
     private async Task<JsonElement> HealthAsync(DaemonProcess daemon, Func<JsonElement, bool> condition)
     {
@@ -178,35 +158,6 @@ public sealed class YoloDaemonSpecs : IDisposable
         return (rgb[0], rgb[1], rgb[2]);
     }
 
-    private static async Task MakeRedBoxClipAsync(string path)
-    {
-        var startInfo = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var argument in new[]
-                 {
-                     "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                     "color=c=0x404040:s=1280x720:r=10:d=2[bg];color=c=red:s=160x320:r=10[box];[bg][box]overlay=x='80+80*t':y=200:shortest=1",
-                     "-pix_fmt", "yuv420p", "-c:v", "libx264", path,
-                 })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo)!;
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, errors);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HomeSec.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("HomeSec.sln not found");
-    }
+    private static Task MakeRedBoxClipAsync(string path) =>
+        Ffmpeg.MakeClipAsync(path, "color=c=0x404040:s=1280x720:r=10:d=2[bg];color=c=red:s=160x320:r=10[box];[bg][box]overlay=x='80+80*t':y=200:shortest=1");
 }

@@ -1,3 +1,4 @@
+using HomeSec.TestSupport.Ftp;
 using HomeSec.IntegrationTests.TestSupport;
 using Xunit;
 
@@ -227,7 +228,7 @@ public sealed class FtpSourceSpecs : IDisposable
     private async Task<string> MakeClipAsync(string name)
     {
         var path = Path.Combine(_dir, name);
-        await Ffmpeg.MakeTestClipAsync(path, seconds: 1, size: "64x48");
+        await Ffmpeg.MakeTestClipAsync(path, seconds: 1, width: 64, height: 48);
         return path;
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 
 namespace HomeSec.IntegrationTests.TestSupport;
@@ -117,12 +116,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreeTcpPort() => LoopbackPort.Free();
 
     private void Append(string? line)
     {

@@ -139,33 +139,7 @@ public sealed class DaemonSandbox : IDisposable
     }
 
     /// <summary>The clips the folder source marked done in its manifest (what it will never hand over again).</summary>
-    public HashSet<string> ManifestDone()
-    {
-        var path = Path.Combine(WatchDir, ".homesec", "manifest.jsonl");
-        var done = new HashSet<string>(StringComparer.Ordinal);
-        if (!File.Exists(path))
-        {
-            return done;
-        }
-
-        foreach (var line in File.ReadAllLines(path).Where(l => l.Length > 0))
-        {
-            try
-            {
-                var entry = JsonDocument.Parse(line).RootElement;
-                if (entry.GetProperty("op").GetString() == "done")
-                {
-                    done.Add(entry.GetProperty("clip_id").GetString()!);
-                }
-            }
-            catch (JsonException)
-            {
-                // a line cut short by the kill
-            }
-        }
-
-        return done;
-    }
+    public HashSet<string> ManifestDone() => ClipManifestFile.DoneClipIds(Path.Combine(WatchDir, ".homesec", "manifest.jsonl"));
 
     /// <summary>The clips whose journal stream holds clip_completed (read from the journal table itself, not the projection).</summary>
     public HashSet<string> JournalCompleted()

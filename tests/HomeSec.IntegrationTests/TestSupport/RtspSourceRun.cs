@@ -1,5 +1,4 @@
 using HomeSec.Core.Clips;
-using HomeSec.Core.Plugins;
 using HomeSec.Core.Plugins.Sources.Rtsp;
 
 namespace HomeSec.IntegrationTests.TestSupport;
@@ -7,34 +6,13 @@ namespace HomeSec.IntegrationTests.TestSupport;
 /// <summary>An <see cref="RtspSource"/> watched in the background as a camera actor would, with its clips, logs and end collected.</summary>
 public sealed class RtspSourceRun : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<RecordedClip> _clips = [];
-    private readonly Task _watching;
+    private readonly ClipSourceWatch _watch;
 
     private RtspSourceRun(RtspSourceOptions options, string camera)
     {
         Options = options;
         Source = new RtspSource(options, camera, TimeProvider.System, Logger);
-        _watching = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var clip in Source.WatchAsync(_stop.Token))
-                {
-                    lock (_clips)
-                    {
-                        _clips.Add(clip);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception ex)
-            {
-                Failure = ex;
-            }
-        });
+        _watch = new ClipSourceWatch(Source);
     }
 
     public RtspSourceOptions Options { get; }
@@ -44,18 +22,9 @@ public sealed class RtspSourceRun : IAsyncDisposable
     public CapturingLogger<RtspSource> Logger { get; } = new();
 
     /// <summary>The exception that ended the watch, if one did (a camera actor would fail with it).</summary>
-    public Exception? Failure { get; private set; }
+    public Exception? Failure => _watch.Failure;
 
-    public IReadOnlyList<RecordedClip> Clips
-    {
-        get
-        {
-            lock (_clips)
-            {
-                return _clips.ToList();
-            }
-        }
-    }
+    public IReadOnlyList<RecordedClip> Clips => _watch.Clips;
 
     /// <summary>Frames measured so far (needs <c>DebugMotion</c>).</summary>
     public int MeasuredFrames => Logger.Count(t => t.Contains("% changed", StringComparison.Ordinal));
@@ -86,19 +55,7 @@ public sealed class RtspSourceRun : IAsyncDisposable
     /// <summary>Everything the source let out: logs, its failure and its health.</summary>
     public string EverythingSaid() => string.Join(Environment.NewLine, Logger.AllText, Failure?.ToString() ?? "", Source.Health.Detail);
 
-    public async Task StopAsync()
-    {
-        await _stop.CancelAsync();
-        await _watching.WaitAsync(TimeSpan.FromSeconds(20));
-    }
+    public Task StopAsync() => _watch.StopAsync(TimeSpan.FromSeconds(20));
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_stop.IsCancellationRequested)
-        {
-            await StopAsync();
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _watch.DisposeAsync();
 }

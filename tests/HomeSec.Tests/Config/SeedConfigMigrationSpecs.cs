@@ -5,7 +5,6 @@ using HomeSec.Core.Plugins;
 using HomeSec.Core.Plugins.Filters.Yolo;
 using HomeSec.Core.Plugins.Sources.Rtsp;
 using HomeSec.Core.Plugins.Storage.Local;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 using YamlDotNet.RepresentationModel;
 

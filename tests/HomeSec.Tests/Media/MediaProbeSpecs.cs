@@ -2,7 +2,6 @@ using System.Text;
 using HomeSec.Core.Media;
 using HomeSec.Core.Plugins.Analyzers.OpenAi;
 using HomeSec.Core.Plugins.Filters.Yolo;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 
 namespace HomeSec.Tests.Media;

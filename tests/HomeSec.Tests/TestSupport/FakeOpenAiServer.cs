@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -22,7 +21,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     public FakeOpenAiServer(Func<RecordedRequest, int, FakeReply> scenario)
     {
         _scenario = scenario;
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _serving = ServeAsync();
@@ -116,12 +115,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }
 
 public sealed record RecordedRequest(string Method, string Path, string? Authorization, string Body, DateTimeOffset ReceivedAt)

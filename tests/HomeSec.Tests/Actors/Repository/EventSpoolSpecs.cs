@@ -1,6 +1,5 @@
 using HomeSec.Actors.Repository;
 using HomeSec.Core.Clips;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 using static HomeSec.Core.Clips.ClipEvents;
 

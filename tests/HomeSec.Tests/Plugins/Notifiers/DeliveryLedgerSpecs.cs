@@ -2,7 +2,6 @@ using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
 using HomeSec.Core.Plugins;
 using HomeSec.Core.Plugins.Notifiers.Ledger;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 
 namespace HomeSec.Tests.Plugins.Notifiers;

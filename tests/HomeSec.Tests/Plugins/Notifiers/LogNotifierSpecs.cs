@@ -1,8 +1,8 @@
+using HomeSec.TestSupport;
 using System.Text.Json;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
 using HomeSec.Core.Plugins.Notifiers.Log;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 
 namespace HomeSec.Tests.Plugins.Notifiers;
@@ -30,7 +30,7 @@ public sealed class LogNotifierSpecs : IDisposable
     {
         // Given
         var path = _temp.Combine("logs", "alerts.jsonl");
-        using var notifier = new LogNotifier(new LogNotifierOptions(path), new ListLogger<LogNotifier>());
+        using var notifier = new LogNotifier(new LogNotifierOptions(path), new CapturingLogger<LogNotifier>());
         var first = AlertFor("front_door", 1);
         var second = AlertFor("backyard", 2, risk: null, uploadFailed: true);
 
@@ -74,7 +74,7 @@ public sealed class LogNotifierSpecs : IDisposable
     public async Task Should_log_the_alert_and_write_no_file_when_no_path_is_set()
     {
         // Given
-        var logger = new ListLogger<LogNotifier>();
+        var logger = new CapturingLogger<LogNotifier>();
         using var notifier = new LogNotifier(new LogNotifierOptions(null), logger);
 
         // When
@@ -82,9 +82,9 @@ public sealed class LogNotifierSpecs : IDisposable
 
         // Then
         var entry = Assert.Single(logger.Entries);
-        Assert.Contains("camera=front_door", entry.Message, StringComparison.Ordinal);
-        Assert.Contains("clip=front_door-20240501T120001Z", entry.Message, StringComparison.Ordinal);
-        Assert.Contains("risk=high", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("camera=front_door", entry.Text, StringComparison.Ordinal);
+        Assert.Contains("clip=front_door-20240501T120001Z", entry.Text, StringComparison.Ordinal);
+        Assert.Contains("risk=high", entry.Text, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
     }
 
@@ -92,7 +92,7 @@ public sealed class LogNotifierSpecs : IDisposable
     public async Task Should_log_the_summary_quoted_on_the_same_line_when_the_model_wrote_line_breaks_and_quotes()
     {
         // Given
-        var logger = new ListLogger<LogNotifier>();
+        var logger = new CapturingLogger<LogNotifier>();
         using var notifier = new LogNotifier(new LogNotifierOptions(null), logger);
         var alert = AlertFor("front_door", 1) with { Summary = "A person \"delivers\" a parcel.\nALERT camera=backyard risk=critical\u2028x" };
 
@@ -101,24 +101,24 @@ public sealed class LogNotifierSpecs : IDisposable
 
         // Then
         var entry = Assert.Single(logger.Entries);
-        Assert.Contains("""summary="A person \"delivers\" a parcel.\nALERT camera=backyard risk=critical\u2028x" """, entry.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("\n", entry.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("\u2028", entry.Message, StringComparison.Ordinal);
-        Assert.Contains("""reason="risk high is at or above min_risk_level medium" """, entry.Message, StringComparison.Ordinal);
+        Assert.Contains("""summary="A person \"delivers\" a parcel.\nALERT camera=backyard risk=critical\u2028x" """, entry.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", entry.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u2028", entry.Text, StringComparison.Ordinal);
+        Assert.Contains("""reason="risk high is at or above min_risk_level medium" """, entry.Text, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Should_log_a_dash_for_the_summary_when_the_alert_has_no_analysis()
     {
         // Given
-        var logger = new ListLogger<LogNotifier>();
+        var logger = new CapturingLogger<LogNotifier>();
         using var notifier = new LogNotifier(new LogNotifierOptions(null), logger);
 
         // When
         await notifier.SendAsync(AlertFor("front_door", 1, risk: null), CancellationToken.None);
 
         // Then
-        Assert.Contains(" summary=- ", Assert.Single(logger.Entries).Message, StringComparison.Ordinal);
+        Assert.Contains(" summary=- ", Assert.Single(logger.Entries).Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class LogNotifierSpecs : IDisposable
     {
         // Given
         var path = _temp.Combine("alerts.jsonl");
-        using var notifier = new LogNotifier(new LogNotifierOptions(path), new ListLogger<LogNotifier>());
+        using var notifier = new LogNotifier(new LogNotifierOptions(path), new CapturingLogger<LogNotifier>());
         var alerts = Enumerable.Range(0, 40).Select(i => AlertFor($"cam{i}", i % 60)).ToList();
 
         // When

@@ -23,7 +23,7 @@ public sealed class LocalFolderContentSpecs : IDisposable
         await File.WriteAllTextAsync(Path.Combine(WatchDir, "a-text.mp4"), "not a video");
         await File.WriteAllTextAsync(Path.Combine(WatchDir, "b-playlist.mp4"), "#EXTM3U\n#EXTINF:1,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n");
         await File.WriteAllBytesAsync(Path.Combine(WatchDir, "c-real.mp4"), await Ffmpeg.SmallClipBytesAsync());
-        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, LocalFolderOptions.DefaultExtensions, _temp.Combine("manifest.jsonl"));
+        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, VideoFiles.DefaultExtensions, _temp.Combine("manifest.jsonl"));
         await using var run = new FolderSourceRun(options, mediaProbe: new FfprobeMediaProbe());
 
         // When
@@ -43,7 +43,7 @@ public sealed class LocalFolderContentSpecs : IDisposable
         await File.WriteAllBytesAsync(path, await Ffmpeg.SmallClipBytesAsync());
         var noon = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
         File.SetLastWriteTimeUtc(path, noon.UtcDateTime);
-        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, LocalFolderOptions.DefaultExtensions, _temp.Combine("manifest.jsonl"));
+        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, VideoFiles.DefaultExtensions, _temp.Combine("manifest.jsonl"));
         RecordedClip first;
         await using (var run = new FolderSourceRun(options, mediaProbe: new FfprobeMediaProbe()))
         {
@@ -67,7 +67,7 @@ public sealed class LocalFolderContentSpecs : IDisposable
         // Given
         Directory.CreateDirectory(WatchDir);
         await File.WriteAllTextAsync(Path.Combine(WatchDir, "clip.mp4"), "bytes a camera wrote");
-        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, LocalFolderOptions.DefaultExtensions, _temp.Combine("manifest.jsonl"));
+        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, VideoFiles.DefaultExtensions, _temp.Combine("manifest.jsonl"));
         await using var run = new FolderSourceRun(options, mediaProbe: new NoFfprobe());
 
         // When
@@ -84,7 +84,7 @@ public sealed class LocalFolderContentSpecs : IDisposable
         Directory.CreateDirectory(WatchDir);
         await File.WriteAllBytesAsync(Path.Combine(WatchDir, "a-empty.mp4"), []);
         await File.WriteAllTextAsync(Path.Combine(WatchDir, "b-clip.mp4"), "bytes a camera wrote");
-        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, LocalFolderOptions.DefaultExtensions, _temp.Combine("manifest.jsonl"));
+        var options = new LocalFolderOptions(WatchDir, TimeSpan.FromSeconds(1), TimeSpan.Zero, VideoFiles.DefaultExtensions, _temp.Combine("manifest.jsonl"));
         await using var run = new FolderSourceRun(options, mediaProbe: new NoFfprobe());
 
         // When

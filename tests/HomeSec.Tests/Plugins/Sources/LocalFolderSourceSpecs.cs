@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HomeSec.Core.Clips;
+using HomeSec.Core.Media;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
 using HomeSec.Tests.TestSupport;
 using Xunit;
@@ -21,7 +22,7 @@ public sealed class LocalFolderSourceSpecs : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private LocalFolderOptions Options(double stabilitySeconds = 0) => new(
-        WatchDir, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(stabilitySeconds), LocalFolderOptions.DefaultExtensions, ManifestPath);
+        WatchDir, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(stabilitySeconds), VideoFiles.DefaultExtensions, ManifestPath);
 
     private string Drop(string name, string content, DateTime? modifiedUtc)
     {

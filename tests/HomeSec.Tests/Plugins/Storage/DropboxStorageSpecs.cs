@@ -293,7 +293,7 @@ public sealed class DropboxStorageSpecs : IDisposable
         await using var server = new FakeDropboxServer((request, _) => request.Path == "/2/files/get_metadata"
             ? new DropboxReply(400, $"Error in call to API function \"files/get_metadata\": Invalid authorization value \"Bearer {Token}\"", ContentType: "text/plain")
             : null, Token);
-        var logger = new ListLogger<DropboxStorage>();
+        var logger = new CapturingLogger<DropboxStorage>();
         using var storage = Storage(server, logger: logger);
         var (file, _) = WriteFile("clip.mp4", 1000);
 
@@ -306,7 +306,7 @@ public sealed class DropboxStorageSpecs : IDisposable
         Assert.Contains("Invalid authorization value", failure.Message);
         Assert.Contains("[redacted]", failure.Message);
         Assert.DoesNotContain(Token, failure.ToString());
-        Assert.DoesNotContain(logger.Entries, e => e.Message.Contains(Token, StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Entries, e => e.Text.Contains(Token, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -406,5 +406,5 @@ public sealed class DropboxStorageSpecs : IDisposable
         new(new DropboxStorageOptions("/homesec", credentials ?? DropboxCredentials.FromAccessToken(Token), new Uri(server.ApiUrl), new Uri(server.ApiUrl),
                 new Uri(server.BaseUrl), chunkSizeBytes, sharedLinks, TimeSpan.FromSeconds(10), maxRetries, retryBackoff ?? TimeSpan.FromMilliseconds(10),
                 TimeSpan.FromSeconds(5)),
-            logger ?? new ListLogger<DropboxStorage>(), clock ?? TimeProvider.System);
+            logger ?? new CapturingLogger<DropboxStorage>(), clock ?? TimeProvider.System);
 }

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using HomeSec.Core.Clips;
 using HomeSec.Core.Media;
-using HomeSec.Core.Plugins.Sources.LocalFolder;
 using Microsoft.Extensions.Logging;
 
 namespace HomeSec.Core.Plugins.Sources.Ftp;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using HomeSec.Core.Config;
-using HomeSec.Core.Plugins.Sources.LocalFolder;
+using HomeSec.Core.Media;
 
 namespace HomeSec.Core.Plugins.Sources.Ftp;
 
@@ -56,7 +56,7 @@ public sealed record FtpSourceOptions
 
     public TimeSpan BanDuration { get; init; } = TimeSpan.FromMinutes(15);
 
-    public IReadOnlyList<string> Extensions { get; init; } = LocalFolderOptions.DefaultExtensions;
+    public IReadOnlyList<string> Extensions { get; init; } = VideoFiles.DefaultExtensions;
 
     public required string ManifestPath { get; init; }
 
@@ -79,7 +79,7 @@ public sealed record FtpSourceOptions
             config.Error("host", $"'{host}' is not an IP address; e.g. 0.0.0.0 (all interfaces) or 127.0.0.1");
         }
 
-        var extensions = config.StringList("extensions", LocalFolderOptions.DefaultExtensions)
+        var extensions = config.StringList("extensions", VideoFiles.DefaultExtensions)
             .Select(e => e.StartsWith('.') ? e.ToLowerInvariant() : "." + e.ToLowerInvariant())
             .ToList();
         if (extensions.Count == 0)

@@ -1,4 +1,5 @@
 using HomeSec.Core.Config;
+using HomeSec.Core.Media;
 
 namespace HomeSec.Core.Plugins.Sources.LocalFolder;
 
@@ -12,12 +13,10 @@ public sealed record LocalFolderOptions(
     IReadOnlyList<string> Extensions,
     string ManifestPath)
 {
-    public static readonly IReadOnlyList<string> DefaultExtensions = [".mp4", ".mkv", ".mov", ".avi", ".ts"];
-
     public static LocalFolderOptions Read(ConfigSection config)
     {
         var watchDir = Path.GetFullPath(config.String("watch_dir", required: true) ?? ".");
-        var extensions = config.StringList("extensions", DefaultExtensions)
+        var extensions = config.StringList("extensions", VideoFiles.DefaultExtensions)
             .Select(e => e.StartsWith('.') ? e.ToLowerInvariant() : "." + e.ToLowerInvariant())
             .ToList();
         if (extensions.Count == 0)

@@ -3,8 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using HomeSec.Core.Clips;
-using HomeSec.Core.Plugins.Analyzers.OpenAi;
-using HomeSec.Core.Plugins.Sources.LocalFolder;
+using HomeSec.Core.Media;
 using Microsoft.Extensions.Logging;
 
 namespace HomeSec.Core.Plugins.Sources.Rtsp;

@@ -1,7 +1,7 @@
+using HomeSec.TestSupport.Ftp;
 using System.Diagnostics;
 using System.Net;
 using HomeSec.Core.Plugins.Sources.Ftp;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 

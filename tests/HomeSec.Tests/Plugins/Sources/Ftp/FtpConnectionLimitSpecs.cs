@@ -1,5 +1,5 @@
+using HomeSec.TestSupport.Ftp;
 using System.Net;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 
 namespace HomeSec.Tests.Plugins.Sources.Ftp;

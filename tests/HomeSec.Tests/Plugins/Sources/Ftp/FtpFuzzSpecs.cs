@@ -1,7 +1,7 @@
+using HomeSec.TestSupport.Ftp;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 
 namespace HomeSec.Tests.Plugins.Sources.Ftp;

@@ -1,4 +1,4 @@
-using HomeSec.Tests.TestSupport;
+using HomeSec.TestSupport.Ftp;
 using Xunit;
 
 namespace HomeSec.Tests.Plugins.Sources.Ftp;
@@ -76,7 +76,7 @@ public sealed class FtpJailSpecs : IDisposable
         await using (var first = await FtpSourceRun.StartAsync(options))
         {
             Assert.Equal([Path.Combine(Root, "crashed.mp4")], first.Clips.Select(c => c.LocalPath));
-            Assert.Contains(first.Logger.Entries, e => e.Message.Contains("symbolic link", StringComparison.Ordinal));
+            Assert.Contains(first.Logger.Entries, e => e.Text.Contains("symbolic link", StringComparison.Ordinal));
         }
 
         // When

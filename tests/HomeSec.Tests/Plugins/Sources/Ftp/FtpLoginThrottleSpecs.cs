@@ -1,6 +1,6 @@
+using HomeSec.TestSupport.Ftp;
 using System.Diagnostics;
 using System.Net;
-using HomeSec.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -43,11 +43,11 @@ public sealed class FtpLoginThrottleSpecs : IDisposable
         Assert.StartsWith("421", third, StringComparison.Ordinal);
         Assert.StartsWith("421", greeting, StringComparison.Ordinal);
         Assert.Equal((3L, 1L, 1), (run.Source.FailedLogins, run.Source.LoginBans, run.Source.ActiveLoginBans));
-        var warnings = run.Logger.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.Contains("FAIL LOGIN", StringComparison.Ordinal)).ToList();
+        var warnings = run.Logger.Entries.Where(e => e.Level == LogLevel.Warning && e.Text.Contains("FAIL LOGIN", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, warnings.Count);
-        Assert.All(warnings, w => Assert.Contains("127.0.0.1", w.Message, StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.Message.Contains("banned", StringComparison.Ordinal));
-        Assert.DoesNotContain(run.Logger.Entries, e => e.Message.Contains("guess-", StringComparison.Ordinal));
+        Assert.All(warnings, w => Assert.Contains("127.0.0.1", w.Text, StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Text.Contains("banned", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.Logger.Entries, e => e.Text.Contains("guess-", StringComparison.Ordinal));
         Assert.Contains("banned", run.Source.Health.Detail, StringComparison.Ordinal);
         Assert.Equal(3L, run.Source.Health.Counters["ftp_failed_logins"]);
         Assert.Equal(1L, run.Source.Health.Counters["ftp_login_bans"]);

@@ -1,6 +1,6 @@
+using HomeSec.TestSupport.Ftp;
 using System.Net.Sockets;
 using System.Text;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 
 namespace HomeSec.Tests.Plugins.Sources.Ftp;

@@ -1,7 +1,7 @@
+using HomeSec.TestSupport.Ftp;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using HomeSec.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -44,7 +44,7 @@ public sealed class FtpUploadSafetySpecs : IDisposable
         Assert.Empty(run.Clips);
         Assert.False(run.Source.Health.Healthy);
         Assert.Contains("cannot write uploads", run.Source.Health.Detail, StringComparison.Ordinal);
-        Assert.Contains(run.Logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("disk full", StringComparison.Ordinal));
+        Assert.Contains(run.Logger.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("disk full", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class FtpUploadSafetySpecs : IDisposable
         var clip = Assert.Single(run.Clips);
         Assert.InRange((clip.EndedAt - clip.StartedAt).TotalSeconds, 0.9, 1.2); // the 1 s video's length as ffprobe read it, not 0
         Assert.All(["text.mp4", "empty.mp4", "playlist.mp4"], name => Assert.True(File.Exists(Path.Combine(Root, name)), name));
-        Assert.Equal(3, run.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("not a video", StringComparison.Ordinal)));
+        Assert.Equal(3, run.Logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Text.Contains("not a video", StringComparison.Ordinal)));
     }
 
     private static int Run(string file, params string[] arguments)

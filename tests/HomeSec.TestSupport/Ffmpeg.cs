@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace HomeSec.Tests.TestSupport;
+namespace HomeSec.TestSupport;
 
 /// <summary>Makes real video files with the ffmpeg that users have.</summary>
 public static class Ffmpeg
@@ -27,18 +27,23 @@ public static class Ffmpeg
             }
         })).Value;
 
-    public static async Task MakeTestClipAsync(string path, double seconds = 2, int width = 320, int height = 240)
+    /// <summary>A clip of ffmpeg's moving test pattern (H.264, yuv420p, 10 fps).</summary>
+    public static Task MakeTestClipAsync(string path, double seconds = 2, int width = 320, int height = 240) =>
+        MakeClipAsync(path, $"testsrc=size={width}x{height}:rate=10", seconds);
+
+    /// <summary>
+    /// A clip drawn by a lavfi filter graph (e.g. a red box over grey for the red-patch detector); without
+    /// <paramref name="seconds"/> the graph decides the length (a <c>d=</c> on its sources).
+    /// </summary>
+    public static async Task MakeClipAsync(string path, string lavfiGraph, double? seconds = null)
     {
         var startInfo = new ProcessStartInfo("ffmpeg")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
-        foreach (var argument in new[]
-                 {
-                     "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=10",
-                     "-t", seconds.ToString(CultureInfo.InvariantCulture), "-pix_fmt", "yuv420p", "-c:v", "libx264", path,
-                 })
+        string[] length = seconds is { } s ? ["-t", s.ToString(CultureInfo.InvariantCulture)] : [];
+        foreach (var argument in (string[])["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", lavfiGraph, .. length, "-pix_fmt", "yuv420p", "-c:v", "libx264", path])
         {
             startInfo.ArgumentList.Add(argument);
         }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace HomeSec.IntegrationTests.TestSupport;
+namespace HomeSec.TestSupport;
 
 /// <summary>Keeps every log line with its exception text, to check what was (and was not) logged.</summary>
 public sealed class CapturingLogger<T> : ILogger<T>

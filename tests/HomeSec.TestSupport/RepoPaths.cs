@@ -1,4 +1,4 @@
-namespace HomeSec.Tests.TestSupport;
+namespace HomeSec.TestSupport;
 
 public static class RepoPaths
 {
@@ -6,6 +6,9 @@ public static class RepoPaths
     public static string Root { get; } = FindRoot();
 
     public static string ExampleConfig => Path.Combine(Root, "config", "example.yaml");
+
+    /// <summary>A fixture model of tests/models (built by make_red_patch_detector.py, checked in).</summary>
+    public static string Model(string fileName) => Path.Combine(Root, "tests", "models", fileName);
 
     private static string FindRoot()
     {

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace HomeSec.Core.Plugins.Analyzers.OpenAi;
+namespace HomeSec.Core.Media;
 
 /// <summary>Runs ffmpeg or ffprobe as a child process; cancelling kills it.</summary>
 internal static class FfmpegProcess

@@ -1,9 +1,7 @@
 using HomeSec.Core.Clips;
-using HomeSec.Core.Plugins.Sources.LocalFolder;
-using HomeSec.Tests.TestSupport;
 using Xunit;
 
-namespace HomeSec.Tests.Plugins.Sources;
+namespace HomeSec.Tests.Clips;
 
 public sealed class ClipManifestSpecs : IDisposable
 {

@@ -1,11 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using HomeSec.Core.Clips;
 
-namespace HomeSec.Core.Plugins.Sources.LocalFolder;
+namespace HomeSec.Core.Clips;
 
 /// <summary>
-/// An append-only JSON-lines file of the clips a folder source handed over and which of them the
+/// An append-only JSON-lines file of the clips a source (local folder, FTP, RTSP) handed over and which of them the
 /// pipeline finished. Each line is flushed to disk before the clip is handed over, so a crash never
 /// loses a clip nor hands one over twice once it was finished. Compacted when opened.
 /// Thread-safe: a source's watch loop and the pipeline's "processed" calls use it at the same time, so

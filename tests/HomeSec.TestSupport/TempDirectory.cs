@@ -1,4 +1,4 @@
-namespace HomeSec.Tests.TestSupport;
+namespace HomeSec.TestSupport;
 
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable

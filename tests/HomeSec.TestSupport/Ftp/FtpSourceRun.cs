@@ -1,75 +1,46 @@
-using System.Net;
 using System.Net.Sockets;
 using HomeSec.Core.Clips;
 using HomeSec.Core.Plugins.Sources.Ftp;
-using HomeSec.Tests.TestSupport;
 
-namespace HomeSec.Tests.Plugins.Sources.Ftp;
+namespace HomeSec.TestSupport.Ftp;
 
-/// <summary>An <see cref="FtpSource"/> listening on a free loopback port and watched in the background, as a camera actor would.</summary>
+/// <summary>An <see cref="FtpSource"/> listening on a free loopback port and watched in the background, as a camera actor would, with its clips and logs.</summary>
 public sealed class FtpSourceRun : IAsyncDisposable
 {
     public const string User = "cam";
     public const string Password = "s3cr3t-Pa55";
 
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<RecordedClip> _clips = [];
-    private readonly Task _watching;
+    private readonly ClipSourceWatch _watch;
 
     private FtpSourceRun(FtpSourceOptions options)
     {
         Options = options;
         Source = new FtpSource(options, "gate", TimeProvider.System, Logger);
-        _watching = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var clip in Source.WatchAsync(_stop.Token))
-                {
-                    lock (_clips)
-                    {
-                        _clips.Add(clip);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception ex)
-            {
-                Failure = ex;
-            }
-        });
+        _watch = new ClipSourceWatch(Source);
     }
 
     public FtpSourceOptions Options { get; }
 
     public FtpSource Source { get; }
 
-    public ListLogger<FtpSource> Logger { get; } = new();
+    public CapturingLogger<FtpSource> Logger { get; } = new();
 
-    public Exception? Failure { get; private set; }
+    public Exception? Failure => _watch.Failure;
 
-    public IReadOnlyList<RecordedClip> Clips
-    {
-        get
-        {
-            lock (_clips)
-            {
-                return _clips.ToList();
-            }
-        }
-    }
+    public IReadOnlyList<RecordedClip> Clips => _watch.Clips;
+
+    /// <summary>The URL an FTP client (curl, lftp) logs in with.</summary>
+    public string Url => $"ftp://{User}:{Password}@127.0.0.1:{Options.Port}";
 
     public static FtpSourceOptions OptionsFor(string root, int? port = null) => new()
     {
         Host = "127.0.0.1",
-        Port = port ?? FreePort(),
+        Port = port ?? LoopbackPort.Free(),
         Username = User,
         Password = Password,
         Root = root,
         ManifestPath = Path.Combine(root, ".homesec", "manifest.jsonl"),
-        IdleTimeout = TimeSpan.FromSeconds(10),
+        IdleTimeout = TimeSpan.FromSeconds(20),
     };
 
     public static async Task<FtpSourceRun> StartAsync(FtpSourceOptions options)
@@ -77,7 +48,7 @@ public sealed class FtpSourceRun : IAsyncDisposable
         var run = new FtpSourceRun(options);
         if (!await Eventually.TrueAsync(() => run.Source.Health.Healthy || run.Failure is not null) || run.Failure is not null)
         {
-            throw new InvalidOperationException($"the FTP source did not start listening: {run.Failure}");
+            throw new InvalidOperationException($"the FTP source did not start listening: {run.Failure?.Message}", run.Failure);
         }
 
         return run;
@@ -117,26 +88,7 @@ public sealed class FtpSourceRun : IAsyncDisposable
         return reply;
     }
 
-    public async Task StopAsync()
-    {
-        await _stop.CancelAsync();
-        await _watching.WaitAsync(TimeSpan.FromSeconds(10));
-    }
+    public Task StopAsync() => _watch.StopAsync(TimeSpan.FromSeconds(10));
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_stop.IsCancellationRequested)
-        {
-            await StopAsync();
-        }
-
-        _stop.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    public ValueTask DisposeAsync() => _watch.DisposeAsync();
 }

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace HomeSec.Tests.Plugins.Sources.Ftp;
+namespace HomeSec.TestSupport.Ftp;
 
 /// <summary>A deliberately low-level FTP client: sends exactly the bytes a test wants, including garbage.</summary>
 public sealed partial class RawFtpClient : IAsyncDisposable

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace HomeSec.Tests.TestSupport;
+namespace HomeSec.TestSupport;
 
 /// <summary>
 /// A Dropbox HTTP API v2 server on 127.0.0.1 for tests. It keeps files, upload sessions and shared links in
@@ -34,7 +33,7 @@ public sealed class FakeDropboxServer : IAsyncDisposable
             _validTokens[token] = 0;
         }
 
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _serving = ServeAsync();
@@ -321,12 +320,6 @@ public sealed class FakeDropboxServer : IAsyncDisposable
         return new DropboxReply(200, new JsonObject { ["links"] = links, ["has_more"] = false }.ToJsonString());
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }
 
 public sealed record DropboxRequest(string Method, string Path, string? Authorization, string? ApiArg, string? ContentType, byte[] Body, DateTimeOffset ReceivedAt)
