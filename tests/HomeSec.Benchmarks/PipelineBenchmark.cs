@@ -56,7 +56,6 @@ public static class PipelineBenchmark
                 null, null, TimeSpan.FromSeconds(30), 1,
                 [new NamedNotifier("count", new CountingNotifier(), TimeSpan.FromSeconds(30))], TimeSpan.FromSeconds(30), 2),
             new DefaultAlertPolicy(new DefaultAlertPolicyOptions(RiskLevel.Medium, [], NotifyOnMotion: true)),
-            new Dictionary<string, AlertOverrides>(),
             ["person"],
             new RetryConfig(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)),
             maxInFlight,

@@ -21,7 +21,6 @@ public sealed record ClipPipeline(
     IReadOnlyList<string> Notifiers,
     IReadOnlyCollection<string> TriggerClasses,
     IAlertPolicy AlertPolicy,
-    IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
     RetryConfig Retry,
     TimeSpan StageDeadline,
     TimeProvider Clock)
@@ -30,6 +29,6 @@ public sealed record ClipPipeline(
     public IReadOnlyDictionary<string, IActorRef> Outboxes { get; init; } = new Dictionary<string, IActorRef>();
 
     /// <summary>The rules the clip workflow decides by.</summary>
-    public WorkflowRules Rules => new(StoragePlugin, FilterPlugin, VlmPlugin, Notifiers, TriggerClasses, AlertPolicy, PerCameraAlert, Retry,
+    public WorkflowRules Rules => new(StoragePlugin, FilterPlugin, VlmPlugin, Notifiers, TriggerClasses, AlertPolicy, Retry,
         Outboxes.Keys.ToHashSet(StringComparer.Ordinal), StageDeadline);
 }

@@ -18,7 +18,6 @@ public sealed record HomeSecSettings(
     IReadOnlyList<CameraSource> Cameras,
     WorkerPoolSettings Workers,
     IAlertPolicy AlertPolicy,
-    IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
     IReadOnlyCollection<string> TriggerClasses,
     RetryConfig Retry,
     int MaxClipsInFlight,
@@ -80,7 +79,7 @@ public sealed record HomeSecSettings(
             ? new Retention.RetentionSettings(config.Retention, store, workers.Storage, config.Storage.Plugin.Name,
                 loggerFactory.CreateLogger("HomeSec.Retention"), clock)
             : null;
-        return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context), config.PerCameraAlert,
+        return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context),
             config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, repository, clock)
         {
             Inference = inference,
@@ -95,7 +94,7 @@ public sealed record HomeSecSettings(
     public ClipPipeline Pipeline(WorkerPoolsReady pools, IActorRef repository) => new(
         pools.Uploads, pools.Filters, pools.Vlm, pools.Notify, repository,
         Workers.StoragePlugin, Workers.FilterPlugin, Workers.VlmPlugin,
-        Workers.Notifiers.Select(n => n.Name).ToList(), TriggerClasses, AlertPolicy, PerCameraAlert, Retry, StageDeadline, Clock)
+        Workers.Notifiers.Select(n => n.Name).ToList(), TriggerClasses, AlertPolicy, Retry, StageDeadline, Clock)
     {
         Outboxes = pools.Outboxes,
     };

@@ -73,7 +73,6 @@ public sealed class PipelineProbes
         notifiers ?? ["log"],
         ["person"],
         policy ?? Policy(),
-        new Dictionary<string, AlertOverrides>(),
         retry ?? FastRetry(),
         stageDeadline ?? TimeSpan.FromSeconds(30),
         TimeProvider.System);
