@@ -51,12 +51,12 @@ public static class PipelineBenchmark
         var source = new InstantSource(clips);
         var settings = new HomeSecSettings(
             [new CameraSource("bench", () => source)],
-            new WorkerPoolSettings(new InstantStorage(), "instant", TimeSpan.FromSeconds(30), 2,
-                new NoFilter(), "none", TimeSpan.FromSeconds(30), 2,
-                null, null, TimeSpan.FromSeconds(30), 1,
-                [new NamedNotifier("count", new CountingNotifier(), TimeSpan.FromSeconds(30))], TimeSpan.FromSeconds(30), 2),
+            new WorkerPoolSettings(
+                new StorageStageSettings(new InstantStorage(), "instant", TimeSpan.FromSeconds(30), 2),
+                new FilterStageSettings(new NoFilter(), "none", TimeSpan.FromSeconds(30), 2),
+                null,
+                new NotifyStageSettings([new NamedNotifier("count", new CountingNotifier(), TimeSpan.FromSeconds(30))], TimeSpan.FromSeconds(30), 2)),
             new DefaultAlertPolicy(new DefaultAlertPolicyOptions(RiskLevel.Medium, [], NotifyOnMotion: true)),
-            new Dictionary<string, AlertOverrides>(),
             ["person"],
             new RetryConfig(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)),
             maxInFlight,

@@ -73,7 +73,7 @@ public static class HomeSecAkkaExtensions
     /// <summary>Lets notifiers say goodbye (the mqtt notifier publishes <c>offline</c>) once no clip needs them.</summary>
     private static async Task<Done> CloseNotifiersAsync(HomeSecSettings settings)
     {
-        foreach (var notifier in settings.Workers.Notifiers.Select(n => n.Notifier).OfType<IAsyncDisposable>())
+        foreach (var notifier in settings.Workers.Notify.Notifiers.Select(n => n.Notifier).OfType<IAsyncDisposable>())
         {
             await notifier.DisposeAsync();
         }

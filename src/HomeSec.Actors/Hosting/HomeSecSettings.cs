@@ -6,6 +6,7 @@ using HomeSec.Actors.Metrics;
 using HomeSec.Actors.Repository;
 using HomeSec.Actors.Repository.Sql;
 using HomeSec.Actors.Workers;
+using HomeSec.Core.Clips.Workflow;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
 using HomeSec.Core.Plugins.Notifiers.Ledger;
@@ -18,7 +19,6 @@ public sealed record HomeSecSettings(
     IReadOnlyList<CameraSource> Cameras,
     WorkerPoolSettings Workers,
     IAlertPolicy AlertPolicy,
-    IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
     IReadOnlyCollection<string> TriggerClasses,
     RetryConfig Retry,
     int MaxClipsInFlight,
@@ -78,22 +78,26 @@ public sealed record HomeSecSettings(
             })
             .ToList();
         var workers = new WorkerPoolSettings(
-            registries.Storage.Create(config.Storage.Plugin, context), config.Storage.Plugin.Name, config.Storage.Timeout, config.Concurrency.UploadWorkers,
-            registries.Filters.Create(config.Filter.Plugin, context), config.Filter.Plugin.Name, config.Filter.Timeout, config.Concurrency.FilterWorkers,
-            config.Vlm.Plugin is { } vlm ? registries.Analyzers.Create(vlm, context) : null, config.Vlm.Plugin?.Name, config.Vlm.Timeout, config.Concurrency.VlmWorkers,
-            notifiers, notifiers.Count == 0 ? TimeSpan.FromSeconds(30) : notifiers.Max(n => n.Timeout) + TimeSpan.FromSeconds(5), config.Concurrency.NotifyWorkers)
+            new StorageStageSettings(registries.Storage.Create(config.Storage.Plugin, context), config.Storage.Plugin.Name, config.Storage.Timeout, config.Concurrency.UploadWorkers),
+            new FilterStageSettings(registries.Filters.Create(config.Filter.Plugin, context), config.Filter.Plugin.Name, config.Filter.Timeout, config.Concurrency.FilterWorkers)
+            {
+                TriggerClasses = config.Filter.TriggerClasses,
+            },
+            config.Vlm.Plugin is { } vlm ? new VlmStageSettings(registries.Analyzers.Create(vlm, context), vlm.Name, config.Vlm.Timeout, config.Concurrency.VlmWorkers) : null,
+            new NotifyStageSettings(notifiers, notifiers.Count == 0 ? TimeSpan.FromSeconds(30) : notifiers.Max(n => n.Timeout) + TimeSpan.FromSeconds(5), config.Concurrency.NotifyWorkers)
+            {
+                Outbox = config.Outbox,
+            })
         {
-            Outbox = config.Outbox,
             Clock = clock,
-            TriggerClasses = config.Filter.TriggerClasses,
         };
         var repository = new RepositorySettings(ClipStore.For(config.StateStore), config.StateStore.SpoolPath, config.StateStore.SpoolMaxEvents);
         // Always started (with a store): without rules it deletes nothing but still measures the disks for /health and /metrics.
         var retention = repository.Store is { } store
-            ? new Retention.RetentionSettings(config.Retention, store, workers.Storage, config.Storage.Plugin.Name,
+            ? new Retention.RetentionSettings(config.Retention, store, workers.Storage.Plugin, config.Storage.Plugin.Name,
                 loggerFactory.CreateLogger("HomeSec.Retention"), clock)
             : null;
-        return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context), config.PerCameraAlert,
+        return new HomeSecSettings(cameras, workers, registries.AlertPolicies.Create(config.AlertPolicy, context),
             config.Filter.TriggerClasses, config.Retry, config.Concurrency.MaxClipsInFlight, repository, clock)
         {
             Inference = inference,
@@ -103,13 +107,16 @@ public sealed record HomeSecSettings(
     }
 
     /// <summary>A worker that never answers is given up on after its own timeout plus this margin.</summary>
-    public TimeSpan StageDeadline =>
-        new[] { Workers.StorageTimeout, Workers.FilterTimeout, Workers.VlmTimeout, Workers.NotifyTimeout }.Max() + TimeSpan.FromSeconds(30);
+    public TimeSpan StageDeadline => Workers.LongestTimeout + TimeSpan.FromSeconds(30);
+
+    /// <summary>The rules the clip workflow decides by (which notifiers keep an outbox comes with the pools).</summary>
+    public WorkflowRules Rules => new(
+        Workers.Storage.PluginName, Workers.Filter.PluginName, Workers.Vlm?.PluginName,
+        Workers.Notify.Notifiers.Select(n => n.Name).ToList(), TriggerClasses, AlertPolicy, Retry,
+        new HashSet<string>(StringComparer.Ordinal), StageDeadline);
 
     public ClipPipeline Pipeline(WorkerPoolsReady pools, IActorRef repository) => new(
-        pools.Uploads, pools.Filters, pools.Vlm, pools.Notify, repository,
-        Workers.StoragePlugin, Workers.FilterPlugin, Workers.VlmPlugin,
-        Workers.Notifiers.Select(n => n.Name).ToList(), TriggerClasses, AlertPolicy, PerCameraAlert, Retry, StageDeadline, Clock)
+        pools.Uploads, pools.Filters, pools.Vlm, pools.Notify, repository, Rules, Clock)
     {
         Outboxes = pools.Outboxes,
         Gate = Gate,

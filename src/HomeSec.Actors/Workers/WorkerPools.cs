@@ -14,14 +14,15 @@ public sealed class WorkerPools : ReceiveActor
 
     public WorkerPools(WorkerPoolSettings settings, IActorRef repository)
     {
-        var uploads = StartStage(UploadWorker.Props(settings.Storage, settings.StoragePlugin, settings.StorageTimeout, settings.UploadWorkers), "upload");
-        var filters = StartStage(FilterWorker.Props(settings.Filter, settings.FilterPlugin, settings.FilterTimeout, settings.FilterWorkers, settings.Storage, settings.TriggerClasses), "filter");
-        var vlm = settings.Vlm is { } analyzer
-            ? StartStage(VlmWorker.Props(analyzer, settings.VlmPlugin!, settings.VlmTimeout, settings.Storage, settings.VlmWorkers), "vlm")
+        var (storage, filter, analyzer, notifiers) = settings;
+        var uploads = StartStage(UploadWorker.Props(storage.Plugin, storage.PluginName, storage.Timeout, storage.Workers), "upload");
+        var filters = StartStage(FilterWorker.Props(filter.Plugin, filter.PluginName, filter.Timeout, filter.Workers, storage.Plugin, filter.TriggerClasses), "filter");
+        var vlm = analyzer is not null
+            ? StartStage(VlmWorker.Props(analyzer.Plugin, analyzer.PluginName, analyzer.Timeout, storage.Plugin, analyzer.Workers), "vlm")
             : null;
-        var notify = StartStage(NotifyWorker.Props(settings.Notifiers, settings.NotifyTimeout, settings.NotifyWorkers), "notify");
-        var outboxes = settings.Outbox is { } outbox
-            ? settings.Notifiers.ToDictionary(
+        var notify = StartStage(NotifyWorker.Props(notifiers.Notifiers, notifiers.Timeout, notifiers.Workers), "notify");
+        var outboxes = notifiers.Outbox is { } outbox
+            ? notifiers.Notifiers.ToDictionary(
                 n => n.Name,
                 n => Context.ActorOf(NotifierOutbox.Props(n, outbox, repository, settings.Clock).WithDispatcher(Dispatcher), NotifierOutbox.ActorName(n.Name)),
                 StringComparer.Ordinal)
@@ -48,28 +49,31 @@ public sealed record WorkerPoolsReady(IActorRef Uploads, IActorRef Filters, IAct
     public IReadOnlyDictionary<string, IActorRef> Outboxes { get; init; } = new Dictionary<string, IActorRef>();
 }
 
-public sealed record WorkerPoolSettings(
-    HomeSec.Core.Plugins.IStorageBackend Storage,
-    string StoragePlugin,
-    TimeSpan StorageTimeout,
-    int UploadWorkers,
-    HomeSec.Core.Plugins.IObjectFilter Filter,
-    string FilterPlugin,
-    TimeSpan FilterTimeout,
-    int FilterWorkers,
-    HomeSec.Core.Plugins.IVlmAnalyzer? Vlm,
-    string? VlmPlugin,
-    TimeSpan VlmTimeout,
-    int VlmWorkers,
-    IReadOnlyList<NamedNotifier> Notifiers,
-    TimeSpan NotifyTimeout,
-    int NotifyWorkers)
+/// <summary>The four stages the worker pools run; <paramref name="Vlm"/> is null when the VLM is disabled.</summary>
+public sealed record WorkerPoolSettings(StorageStageSettings Storage, FilterStageSettings Filter, VlmStageSettings? Vlm, NotifyStageSettings Notify)
+{
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The longest any stage may take by its own timeout (the clip supervisor's deadline sits above it).</summary>
+    public TimeSpan LongestTimeout => new[] { Storage.Timeout, Filter.Timeout, Vlm?.Timeout ?? TimeSpan.Zero, Notify.Timeout }.Max();
+}
+
+/// <summary><c>workers/upload</c>: the storage plugin, its name (for stage errors), <c>storage.timeout_s</c> and <c>upload_workers</c>.</summary>
+public sealed record StorageStageSettings(HomeSec.Core.Plugins.IStorageBackend Plugin, string PluginName, TimeSpan Timeout, int Workers);
+
+/// <summary><c>workers/filter</c>: the filter plugin, <c>filter.timeout_s</c> and <c>filter_workers</c>.</summary>
+public sealed record FilterStageSettings(HomeSec.Core.Plugins.IObjectFilter Plugin, string PluginName, TimeSpan Timeout, int Workers)
+{
+    /// <summary><c>filter.trigger_classes</c>: the snapshot shows the best detection of one of them.</summary>
+    public IReadOnlyCollection<string> TriggerClasses { get; init; } = [];
+}
+
+/// <summary><c>workers/vlm</c>: the analyzer plugin, <c>vlm.timeout_s</c> and <c>vlm_workers</c>.</summary>
+public sealed record VlmStageSettings(HomeSec.Core.Plugins.IVlmAnalyzer Plugin, string PluginName, TimeSpan Timeout, int Workers);
+
+/// <summary><c>workers/notify</c> and the outboxes: the notifiers, how long one fan-out may take and <c>notify_workers</c>.</summary>
+public sealed record NotifyStageSettings(IReadOnlyList<NamedNotifier> Notifiers, TimeSpan Timeout, int Workers)
 {
     /// <summary>Where each notifier's undelivered alerts wait; null: no outbox (alerts are given up after the retries).</summary>
     public HomeSec.Core.Config.OutboxConfig? Outbox { get; init; }
-
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
-
-    /// <summary><c>filter.trigger_classes</c>: the snapshot shows the best detection of one of them.</summary>
-    public IReadOnlyCollection<string> TriggerClasses { get; init; } = [];
 }

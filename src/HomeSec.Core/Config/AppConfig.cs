@@ -12,7 +12,6 @@ public sealed record AppConfig(
     FilterConfig Filter,
     VlmConfig Vlm,
     PluginSpec AlertPolicy,
-    IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
     ConcurrencyConfig Concurrency,
     RetryConfig Retry,
     HealthConfig Health)

@@ -3,7 +3,6 @@ using HomeSec.Core.Retention;
 using System.Text.RegularExpressions;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Plugins;
-using HomeSec.Core.Plugins.AlertPolicies.Default;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -102,8 +101,8 @@ public static partial class AppConfigLoader
         var notifiers = ReadNotifiers(root, registries);
         var filter = ReadFilter(root.Section("filter"), registries);
         var vlm = ReadVlm(vlmSection, registries);
-        var alertPolicy = registries.AlertPolicies.Read(root.Section("alert_policy"), "backend", "config", defaultName: "default");
-        var perCameraAlert = ReadPerCameraAlert(root, cameras);
+        var alertPolicy = registries.AlertPolicies.Read(root.Section("alert_policy"), "backend", "config", defaultName: "default",
+            PerCameraAlertSections(root, cameras));
         var concurrency = ReadConcurrency(root.Section("concurrency"));
         var retry = ReadRetry(root.Section("retry"));
         var health = ReadHealth(root.Section("health"));
@@ -117,7 +116,7 @@ public static partial class AppConfigLoader
         }
 
         return new AppConfig(cameras, new StorageConfig(storage, storageTimeout), stateStore, notifiers, filter, vlm, alertPolicy,
-            perCameraAlert, concurrency, retry, health) { Outbox = outbox, Retention = retention, InitialMode = mode };
+            concurrency, retry, health) { Outbox = outbox, Retention = retention, InitialMode = mode };
     }
 
     /// <summary>The schema versions this HomeSec reads; a config without <c>version</c> is version 1.</summary>
@@ -291,20 +290,16 @@ public static partial class AppConfigLoader
         return plugin is null ? null : new VlmConfig(plugin, timeout, section.ActivityTypes);
     }
 
-    private static Dictionary<string, AlertOverrides> ReadPerCameraAlert(ConfigSection root, IReadOnlyList<CameraConfig> cameras)
+    /// <summary><c>per_camera_alert.{camera}</c>, each naming a configured camera; the alert policy reads their keys.</summary>
+    private static IReadOnlyList<(string Camera, ConfigSection Section)> PerCameraAlertSections(ConfigSection root, IReadOnlyList<CameraConfig> cameras)
     {
-        var overrides = new Dictionary<string, AlertOverrides>(StringComparer.Ordinal);
-        foreach (var (camera, section) in root.NamedSections("per_camera_alert"))
+        var sections = root.NamedSections("per_camera_alert");
+        foreach (var (camera, section) in sections.Where(s => cameras.All(c => c.Name != s.Name)))
         {
-            if (cameras.All(c => c.Name != camera))
-            {
-                section.Error($"no camera is named '{camera}'; cameras: {string.Join(", ", cameras.Select(c => c.Name))}");
-            }
-
-            overrides[camera] = DefaultAlertPolicyOptions.ReadOverrides(section);
+            section.Error($"no camera is named '{camera}'; cameras: {string.Join(", ", cameras.Select(c => c.Name))}");
         }
 
-        return overrides;
+        return sections;
     }
 
     private static ConcurrencyConfig ReadConcurrency(ConfigSection section) => new(

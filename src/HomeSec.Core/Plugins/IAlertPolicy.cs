@@ -2,10 +2,13 @@ using HomeSec.Core.Alerts;
 
 namespace HomeSec.Core.Plugins;
 
-/// <summary>Decides whether a clip alerts. A pure function of its input: no I/O, no clock.</summary>
+/// <summary>
+/// Decides whether a clip alerts. A pure function of its input: no I/O, no clock. A policy with per-camera rules
+/// (<c>per_camera_alert.{camera}</c>) gets them at its registration and picks them by <see cref="AlertInput.CameraName"/>.
+/// </summary>
 public interface IAlertPolicy
 {
-    AlertDecision Decide(AlertInput input, AlertOverrides? cameraOverrides);
+    AlertDecision Decide(AlertInput input);
 }
 
 /// <summary>What the pipeline learned about a clip, for the alert policy.</summary>
@@ -18,9 +21,3 @@ public sealed record AlertInput(
     AnalysisResult? Analysis,
     string? NoAnalysisReason,
     IReadOnlyCollection<string> TriggerClasses);
-
-/// <summary>Per-camera overrides of the alert rules (<c>per_camera_alert.{camera}</c>); null keeps the global value.</summary>
-public sealed record AlertOverrides(
-    RiskLevel? MinRiskLevel,
-    IReadOnlyList<string>? NotifyOnActivityTypes,
-    bool? NotifyOnMotion);

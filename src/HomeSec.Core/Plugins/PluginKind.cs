@@ -11,7 +11,14 @@ public enum PluginKind
 }
 
 /// <summary>A plugin chosen by the config: its name and its validated, typed options.</summary>
-public sealed record PluginSpec(PluginKind Kind, string Name, object Options);
+public sealed record PluginSpec(PluginKind Kind, string Name, object Options)
+{
+    /// <summary>
+    /// Per-camera options by camera name, for a plugin registered with a per-camera reader (the alert policy's
+    /// <c>per_camera_alert.{camera}</c>); opaque to the host, which only hands them back to the plugin.
+    /// </summary>
+    public IReadOnlyDictionary<string, object> PerCamera { get; init; } = new Dictionary<string, object>(StringComparer.Ordinal);
+}
 
 /// <summary>What a plugin may use from its host. No actor types: plugins test without an actor system.</summary>
 /// <param name="CameraName">The camera a source plugin is built for.</param>

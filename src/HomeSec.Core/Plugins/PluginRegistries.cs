@@ -54,7 +54,8 @@ public sealed class PluginRegistries
                 (options, context) => new MqttNotifier(options, context.CameraNames, context.LoggerFactory.CreateLogger<MqttNotifier>(), context.Gate))
             .Register("email", EmailNotifierOptions.Read, (options, _) => new EmailNotifier(options));
         registries.AlertPolicies
-            .Register("default", DefaultAlertPolicyOptions.Read, (options, _) => new DefaultAlertPolicy(options))
+            .Register("default", DefaultAlertPolicyOptions.Read, DefaultAlertPolicyOptions.ReadOverrides,
+                (options, perCamera, _) => new DefaultAlertPolicy(options, perCamera))
             .Register("noop", NoOptions.Read, (_, _) => new NoopAlertPolicy());
         return registries;
     }

@@ -21,23 +21,55 @@ public sealed class PluginRegistry<TPlugin>(PluginKind kind)
         Func<TOptions, PluginContext, TPlugin> create)
         where TOptions : class
     {
-        var registration = new Registration(section => readOptions(section), (options, context) => create((TOptions)options, context));
-        if (!_registrations.TryAdd(name, registration))
-        {
-            throw new InvalidOperationException($"a {KindName} plugin named '{name}' is already registered");
-        }
-
-        return this;
+        return Add(name, new Registration(section => readOptions(section), null, (options, _, context) => create((TOptions)options, context)));
     }
 
-    /// <summary>Reads <c>{owner}.{nameKey}</c> and its options from <c>{owner}.{configKey}</c>.</summary>
-    public PluginSpec? Read(ConfigSection owner, string nameKey, string configKey, string? defaultName = null)
+    /// <summary>
+    /// A plugin that also has options per camera: <paramref name="readCameraOptions"/> reads each camera's section
+    /// (e.g. <c>per_camera_alert.{camera}</c>) and <paramref name="create"/> gets them by camera name. So the plugin
+    /// owns the shape of its per-camera options, and the interface of its kind need not know it.
+    /// </summary>
+    public PluginRegistry<TPlugin> Register<TOptions, TCameraOptions>(
+        string name,
+        Func<ConfigSection, TOptions> readOptions,
+        Func<ConfigSection, TCameraOptions> readCameraOptions,
+        Func<TOptions, IReadOnlyDictionary<string, TCameraOptions>, PluginContext, TPlugin> create)
+        where TOptions : class
+        where TCameraOptions : class
+    {
+        return Add(name, new Registration(
+            section => readOptions(section),
+            section => readCameraOptions(section),
+            (options, perCamera, context) => create((TOptions)options, perCamera.ToDictionary(c => c.Key, c => (TCameraOptions)c.Value, StringComparer.Ordinal), context)));
+    }
+
+    /// <summary>
+    /// Reads <c>{owner}.{nameKey}</c> and its options from <c>{owner}.{configKey}</c>, and each of
+    /// <paramref name="perCameraSections"/> with the plugin's per-camera reader. A plugin without one reads none:
+    /// their keys are not its business, so they are not reported as unknown.
+    /// </summary>
+    public PluginSpec? Read(ConfigSection owner, string nameKey, string configKey, string? defaultName = null,
+        IReadOnlyList<(string Camera, ConfigSection Section)>? perCameraSections = null)
     {
         var name = defaultName is null ? owner.RequiredString(nameKey) : owner.String(nameKey, defaultName)!;
         var optionsSection = owner.Section(configKey);
+        perCameraSections ??= [];
         if (_registrations.TryGetValue(name, out var registration))
         {
-            return new PluginSpec(Kind, name, registration.ReadOptions(optionsSection));
+            var perCamera = new Dictionary<string, object>(StringComparer.Ordinal);
+            foreach (var (camera, section) in perCameraSections)
+            {
+                if (registration.ReadCameraOptions is { } readCameraOptions)
+                {
+                    perCamera[camera] = readCameraOptions(section);
+                }
+                else
+                {
+                    section.IgnoreUnknownKeys();
+                }
+            }
+
+            return new PluginSpec(Kind, name, registration.ReadOptions(optionsSection)) { PerCamera = perCamera };
         }
 
         if (name.Length > 0)
@@ -46,6 +78,11 @@ public sealed class PluginRegistry<TPlugin>(PluginKind kind)
         }
 
         optionsSection.IgnoreUnknownKeys();
+        foreach (var (_, section) in perCameraSections)
+        {
+            section.IgnoreUnknownKeys();
+        }
+
         return null;
     }
 
@@ -56,7 +93,17 @@ public sealed class PluginRegistry<TPlugin>(PluginKind kind)
             throw new InvalidOperationException($"no {KindName} plugin '{spec.Name}' is registered");
         }
 
-        return registration.Create(spec.Options, context);
+        return registration.Create(spec.Options, spec.PerCamera, context);
+    }
+
+    private PluginRegistry<TPlugin> Add(string name, Registration registration)
+    {
+        if (!_registrations.TryAdd(name, registration))
+        {
+            throw new InvalidOperationException($"a {KindName} plugin named '{name}' is already registered");
+        }
+
+        return this;
     }
 
     private string KindName => Kind switch
@@ -66,5 +113,8 @@ public sealed class PluginRegistry<TPlugin>(PluginKind kind)
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
-    private sealed record Registration(Func<ConfigSection, object> ReadOptions, Func<object, PluginContext, TPlugin> Create);
+    private sealed record Registration(
+        Func<ConfigSection, object> ReadOptions,
+        Func<ConfigSection, object>? ReadCameraOptions,
+        Func<object, IReadOnlyDictionary<string, object>, PluginContext, TPlugin> Create);
 }

@@ -56,8 +56,9 @@ public sealed class AppConfigLoaderSpecs
         Assert.Equal(RiskLevel.Medium, policy.MinRiskLevel);
         Assert.Equal(["delivery", "loitering", "suspicious_behavior", "break_in_attempt"], policy.NotifyOnActivityTypes);
         Assert.False(policy.NotifyOnMotion);
-        Assert.True(config.PerCameraAlert["front_door"].NotifyOnMotion);
-        Assert.Null(config.PerCameraAlert["front_door"].MinRiskLevel);
+        var frontDoor = Assert.IsType<AlertOverrides>(config.AlertPolicy.PerCamera["front_door"]);
+        Assert.True(frontDoor.NotifyOnMotion);
+        Assert.Null(frontDoor.MinRiskLevel);
 
         Assert.Equal(new ConcurrencyConfig(8, 2, 2, 1, 2), config.Concurrency);
         Assert.Equal(new RetryConfig(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60)), config.Retry);
@@ -77,9 +78,30 @@ public sealed class AppConfigLoaderSpecs
         Assert.Empty(config.Notifiers);
         Assert.Equal("default", config.AlertPolicy.Name);
         Assert.Equal(RiskLevel.Medium, Assert.IsType<DefaultAlertPolicyOptions>(config.AlertPolicy.Options).MinRiskLevel);
-        Assert.Empty(config.PerCameraAlert);
+        Assert.Empty(config.AlertPolicy.PerCamera);
         Assert.Equal(new ConcurrencyConfig(8, 2, 2, 1, 2), config.Concurrency);
         Assert.Equal(new HealthConfig(true, "127.0.0.1", 8080), config.Health);
+    }
+
+    [Fact]
+    public void Should_give_a_camera_its_own_alert_rules_only_through_the_policy_that_reads_them_when_per_camera_alert_is_set()
+    {
+        // Given: per_camera_alert is the default policy's; noop has no per-camera rules and reads none
+        const string perCamera = """
+            per_camera_alert:
+              front_door:
+                min_risk_level: high
+            """;
+
+        // When
+        var withDefault = Load(ConfigYaml.With(perCamera));
+        var withNoop = Load(ConfigYaml.With("alert_policy:\n  backend: noop\n" + perCamera));
+
+        // Then
+        var overrides = Assert.IsType<AlertOverrides>(withDefault.AlertPolicy.PerCamera["front_door"]);
+        Assert.Equal(RiskLevel.High, overrides.MinRiskLevel);
+        Assert.Equal("noop", withNoop.AlertPolicy.Name);
+        Assert.Empty(withNoop.AlertPolicy.PerCamera);
     }
 
     public static TheoryData<string, string, string, string[]> BadInputs => new()

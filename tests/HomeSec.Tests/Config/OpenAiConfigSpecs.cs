@@ -211,7 +211,7 @@ public sealed class OpenAiConfigSpecs
         var schemaEnum = AnalysisJsonSchema.For(options.ActivityTypes)["properties"]!["activity_type"]!["enum"]!.AsArray().Select(v => (string)v!);
         Assert.Equal(config.Vlm.ActivityTypes.Names, schemaEnum);
         Assert.Equal(["package_theft"], Assert.IsType<DefaultAlertPolicyOptions>(config.AlertPolicy.Options).NotifyOnActivityTypes);
-        Assert.Equal(["package_theft", "delivery"], config.PerCameraAlert["front_door"].NotifyOnActivityTypes!);
+        Assert.Equal(["package_theft", "delivery"], Assert.IsType<AlertOverrides>(config.AlertPolicy.PerCamera["front_door"]).NotifyOnActivityTypes!);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using HomeSec.Core.Config;
 using HomeSec.Core.Config.Seed;
 using HomeSec.Core.Plugins;
+using HomeSec.Core.Plugins.AlertPolicies.Default;
 using HomeSec.Core.Plugins.Filters.Yolo;
 using HomeSec.Core.Plugins.Sources.Rtsp;
 using HomeSec.Core.Plugins.Storage.Local;
@@ -62,7 +63,7 @@ public sealed partial class SeedConfigMigrationSpecs
         Assert.Equal(["person"], config.Filter.TriggerClasses);
         Assert.Equal("openai", config.Vlm.Plugin?.Name);
         Assert.Equal(2, config.Concurrency.VlmWorkers);
-        Assert.Equal(["person_at_door", "delivery", "suspicious_behavior", "animal"], config.PerCameraAlert["front_door"].NotifyOnActivityTypes);
+        Assert.Equal(["person_at_door", "delivery", "suspicious_behavior", "animal"], Assert.IsType<AlertOverrides>(config.AlertPolicy.PerCamera["front_door"]).NotifyOnActivityTypes);
     }
 
     [Theory]
@@ -198,7 +199,7 @@ public sealed partial class SeedConfigMigrationSpecs
         Assert.Equal(TimeSpan.FromSeconds(0.5), Assert.IsType<HomeSec.Core.Plugins.Sources.LocalFolder.LocalFolderOptions>(config.Cameras[0].Source.Options).PollInterval);
         Assert.Equal(3, Assert.IsType<YoloFilterOptions>(config.Filter.Plugin.Options).Inference.Workers);
         Assert.Equal(["person", "dog"], config.Filter.TriggerClasses);
-        Assert.Equal(["package_theft"], config.PerCameraAlert["porch"].NotifyOnActivityTypes);
+        Assert.Equal(["package_theft"], Assert.IsType<AlertOverrides>(config.AlertPolicy.PerCamera["porch"]).NotifyOnActivityTypes);
         Assert.Contains("package_theft", config.Vlm.ActivityTypes.Names);
         Assert.Contains(result.Notes, n => n.ToString() == "renamed alert_policy.config.overrides to per_camera_alert");
         Assert.Contains(result.Notes, n => n.Kind == "dropped" && n.SeedPath == "vlm.run_mode");

@@ -372,7 +372,7 @@ public static class ClipWorkflow
             var vlmError = State.Errors.LastOrDefault(e => e.Stage == Stage.Vlm.ToWireName());
             var noAnalysisReason = State.VlmSkippedReason ?? (vlmError is null ? null : NoAnalysisReasons.ForVlmFailure(vlmError));
             var input = new AlertInput(Clip.CameraName, State.Filter, State.Analysis, noAnalysisReason, rules.TriggerClasses);
-            return rules.AlertPolicy.Decide(input, rules.PerCameraAlert.GetValueOrDefault(Clip.CameraName));
+            return rules.AlertPolicy.Decide(input);
         }
 
         private Alert BuildAlert(AlertDecision decision) => new(

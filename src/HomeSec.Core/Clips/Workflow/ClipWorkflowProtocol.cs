@@ -14,7 +14,6 @@ public sealed record WorkflowRules(
     IReadOnlyList<string> Notifiers,
     IReadOnlyCollection<string> TriggerClasses,
     IAlertPolicy AlertPolicy,
-    IReadOnlyDictionary<string, AlertOverrides> PerCameraAlert,
     RetryConfig Retry,
     IReadOnlySet<string> NotifiersWithOutbox,
     TimeSpan StageDeadline)

@@ -3,6 +3,7 @@ using Akka.TestKit;
 using HomeSec.Actors.Clips;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
+using HomeSec.Core.Clips.Workflow;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
 using HomeSec.Core.Plugins.AlertPolicies.Default;
@@ -67,15 +68,16 @@ public sealed class PipelineProbes
         vlmEnabled ? Vlm.Ref : null,
         Notify.Ref,
         Repository.Ref,
-        "local",
-        "test-filter",
-        vlmEnabled ? "test-vlm" : null,
-        notifiers ?? ["log"],
-        ["person"],
-        policy ?? Policy(),
-        new Dictionary<string, AlertOverrides>(),
-        retry ?? FastRetry(),
-        stageDeadline ?? TimeSpan.FromSeconds(30),
+        new WorkflowRules(
+            "local",
+            "test-filter",
+            vlmEnabled ? "test-vlm" : null,
+            notifiers ?? ["log"],
+            ["person"],
+            policy ?? Policy(),
+            retry ?? FastRetry(),
+            new HashSet<string>(StringComparer.Ordinal),
+            stageDeadline ?? TimeSpan.FromSeconds(30)),
         TimeProvider.System);
 
     public static RecordedClip Clip(string camera = "front_door", int second = 0, bool resumed = false)

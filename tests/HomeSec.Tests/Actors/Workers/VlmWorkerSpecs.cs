@@ -141,7 +141,8 @@ public sealed class VlmWorkerSpecs(TestClipFixture fixture)
         var analyzer = new OpenAiAnalyzer(options, NullLogger<OpenAiAnalyzer>.Instance, TimeProvider.System);
         IgnoreMessages(m => m is HomeSec.Actors.Workers.WorkerProtocol.StageJobStarted or HomeSec.Actors.Workers.WorkerProtocol.StageJobQueued);
         var worker = Sys.ActorOf(VlmWorker.Props(analyzer, "openai", TimeSpan.FromSeconds(30), storage: null, parallelism: 1));
-        var pipeline = probes.Pipeline(PipelineProbes.FastRetry(maxAttempts: 1)) with { Vlm = worker, VlmPlugin = "openai" };
+        var pipeline = probes.Pipeline(PipelineProbes.FastRetry(maxAttempts: 1));
+        pipeline = pipeline with { Vlm = worker, Rules = pipeline.Rules with { VlmPlugin = "openai" } };
         var clip = fixture.Clip;
         parent.ChildActorOf(ClipSupervisor.Props(clip, pipeline));
         var upload = probes.Uploads.ExpectMsg<StartUpload>();

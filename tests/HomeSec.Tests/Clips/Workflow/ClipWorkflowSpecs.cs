@@ -336,7 +336,6 @@ public sealed class ClipWorkflowSpecs
     private static readonly WorkflowRules Rules = new(
         "local", "yolo", "openai", ["log", "mqtt"], ["person"],
         new DefaultAlertPolicy(new DefaultAlertPolicyOptions(RiskLevel.Medium, [], NotifyOnMotion: true)),
-        new Dictionary<string, AlertOverrides>(),
         new RetryConfig(2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60)),
         new HashSet<string>(), TimeSpan.FromSeconds(30));
 

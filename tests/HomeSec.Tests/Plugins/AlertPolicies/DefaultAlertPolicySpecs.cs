@@ -74,10 +74,10 @@ public sealed class DefaultAlertPolicySpecs
     {
         // Given
         var (options, input, overrides, expected, reasonSays) = Table[row];
-        var policy = new DefaultAlertPolicy(options);
+        var policy = new DefaultAlertPolicy(options, overrides is null ? null : new Dictionary<string, AlertOverrides> { [input.CameraName] = overrides });
 
         // When
-        var decision = policy.Decide(input, overrides);
+        var decision = policy.Decide(input);
 
         // Then
         Assert.True(decision.Notify == expected, $"{row}: expected notify={expected}, got {decision}");
@@ -105,7 +105,7 @@ public sealed class DefaultAlertPolicySpecs
         ];
 
         // When
-        var reasons = inputs.Select(i => policy.Decide(i, null).Reason).ToList();
+        var reasons = inputs.Select(i => policy.Decide(i).Reason).ToList();
 
         // Then
         Assert.All(reasons, r => Assert.False(string.IsNullOrWhiteSpace(r)));

@@ -23,10 +23,9 @@ public sealed class NoopAlertPolicySpecs
     {
         // Given
         var policy = new NoopAlertPolicy();
-        var everythingAlerts = new AlertOverrides(RiskLevel.Low, ActivityTypes.Builtin, NotifyOnMotion: true);
 
         // When
-        var decision = policy.Decide(Cases[input], everythingAlerts);
+        var decision = policy.Decide(Cases[input]);
 
         // Then
         Assert.False(decision.Notify);

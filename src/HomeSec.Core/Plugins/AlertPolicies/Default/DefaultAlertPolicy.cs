@@ -9,10 +9,12 @@ namespace HomeSec.Core.Plugins.AlertPolicies.Default;
 /// 3. Otherwise (plain motion, nothing of interest detected, or the filter failed): alert only with notify_on_motion.
 /// Per-camera overrides replace the global value of each key they set.
 /// </summary>
-public sealed class DefaultAlertPolicy(DefaultAlertPolicyOptions options) : IAlertPolicy
+/// <param name="perCamera">The overrides of <c>per_camera_alert</c> by camera name; a camera without any follows the global rules.</param>
+public sealed class DefaultAlertPolicy(DefaultAlertPolicyOptions options, IReadOnlyDictionary<string, AlertOverrides>? perCamera = null) : IAlertPolicy
 {
-    public AlertDecision Decide(AlertInput input, AlertOverrides? cameraOverrides)
+    public AlertDecision Decide(AlertInput input)
     {
+        var cameraOverrides = perCamera?.GetValueOrDefault(input.CameraName);
         var minRisk = cameraOverrides?.MinRiskLevel ?? options.MinRiskLevel;
         var activities = cameraOverrides?.NotifyOnActivityTypes ?? options.NotifyOnActivityTypes;
         var notifyOnMotion = cameraOverrides?.NotifyOnMotion ?? options.NotifyOnMotion;

@@ -51,3 +51,9 @@ public sealed record DefaultAlertPolicyOptions(
         return new AlertOverrides(minRisk, activities, notifyOnMotion);
     }
 }
+
+/// <summary>One camera's overrides of the default policy's rules (<c>per_camera_alert.{camera}</c>); null keeps the global value.</summary>
+public sealed record AlertOverrides(
+    RiskLevel? MinRiskLevel,
+    IReadOnlyList<string>? NotifyOnActivityTypes,
+    bool? NotifyOnMotion);

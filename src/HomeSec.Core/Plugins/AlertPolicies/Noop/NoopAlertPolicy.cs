@@ -5,6 +5,6 @@ namespace HomeSec.Core.Plugins.AlertPolicies.Noop;
 /// <summary>Never alerts: for recording and analysing without notifications.</summary>
 public sealed class NoopAlertPolicy : IAlertPolicy
 {
-    public AlertDecision Decide(AlertInput input, AlertOverrides? cameraOverrides) =>
+    public AlertDecision Decide(AlertInput input) =>
         new(false, "alert policy 'noop' never notifies");
 }
