@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using HomeSec.Core.Alerts;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -57,7 +56,7 @@ public sealed class MqttNotifier : INotifier, INotifierConnection, IAsyncDisposa
 
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(_options.TopicFor(alert.CameraName))
-            .WithPayload(JsonSerializer.SerializeToUtf8Bytes(alert))
+            .WithPayload(AlertJson.Serialize(alert))
             .WithContentType("application/json")
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)_options.Qos)
             .WithRetainFlag(_options.Retain)
