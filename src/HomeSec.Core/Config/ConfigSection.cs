@@ -255,6 +255,36 @@ public sealed class ConfigSection
         return result;
     }
 
+    /// <summary>A mapping of names chosen by the user to text values, e.g. a webhook's extra <c>headers</c>; in file order.</summary>
+    public IReadOnlyList<(string Name, string Value)> StringMap(string key)
+    {
+        switch (Find(key))
+        {
+            case null:
+            case YamlScalarNode scalar when IsNull(scalar):
+                return [];
+            case YamlMappingNode mapping:
+                var values = new List<(string, string)>();
+                foreach (var (keyNode, valueNode) in mapping.Children)
+                {
+                    var name = (keyNode as YamlScalarNode)?.Value ?? "";
+                    if (valueNode is YamlScalarNode value && !IsNull(value))
+                    {
+                        values.Add((name, value.Value!));
+                    }
+                    else
+                    {
+                        _context.Errors.Add(new ConfigError($"{PathOf(key)}.{name}", $"expected a text value, got {Describe(valueNode)}", LineOf(valueNode)));
+                    }
+                }
+
+                return values;
+            case var other:
+                Error(key, $"expected a mapping of names to text values, got {Describe(other)}");
+                return [];
+        }
+    }
+
     /// <summary>
     /// Reads a <c>*_env</c> key: the name of an environment variable holding a secret. The variable
     /// must exist; errors name the variable, never its value.

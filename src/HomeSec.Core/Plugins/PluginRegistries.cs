@@ -6,6 +6,9 @@ using HomeSec.Core.Plugins.Filters.Yolo;
 using HomeSec.Core.Plugins.Notifiers.Email;
 using HomeSec.Core.Plugins.Notifiers.Log;
 using HomeSec.Core.Plugins.Notifiers.Mqtt;
+using HomeSec.Core.Plugins.Notifiers.Ntfy;
+using HomeSec.Core.Plugins.Notifiers.Telegram;
+using HomeSec.Core.Plugins.Notifiers.Webhook;
 using HomeSec.Core.Plugins.Sources.Ftp;
 using HomeSec.Core.Plugins.Sources.LocalFolder;
 using HomeSec.Core.Plugins.Sources.Rtsp;
@@ -52,7 +55,10 @@ public sealed class PluginRegistries
             (options, context) => new LogNotifier(options, context.LoggerFactory.CreateLogger<LogNotifier>()))
             .Register("mqtt", MqttNotifierOptions.Read,
                 (options, context) => new MqttNotifier(options, context.CameraNames, context.LoggerFactory.CreateLogger<MqttNotifier>(), context.Gate))
-            .Register("email", EmailNotifierOptions.Read, (options, _) => new EmailNotifier(options));
+            .Register("email", EmailNotifierOptions.Read, (options, _) => new EmailNotifier(options))
+            .Register("webhook", WebhookNotifierOptions.Read, (options, context) => new WebhookNotifier(options, context.Clock))
+            .Register("ntfy", NtfyNotifierOptions.Read, (options, context) => new NtfyNotifier(options, context.Clock))
+            .Register("telegram", TelegramNotifierOptions.Read, (options, context) => new TelegramNotifier(options, context.Clock));
         registries.AlertPolicies
             .Register("default", DefaultAlertPolicyOptions.Read, DefaultAlertPolicyOptions.ReadOverrides,
                 (options, perCamera, _) => new DefaultAlertPolicy(options, perCamera))

@@ -134,7 +134,7 @@ public sealed class AppConfigLoaderSpecs
         { "camera without a name", ConfigYaml.Minimal.Replace("  - name: front_door\n    source:", "  - source:", StringComparison.Ordinal), "cameras[0].name", ["is required"] },
         { "unknown storage plugin", ConfigYaml.Minimal.Replace("backend: local", "backend: s3", StringComparison.Ordinal), "storage.backend", ["unknown storage plugin 's3'", "available: dropbox, local"] },
         { "unknown source type", ConfigYaml.Minimal.Replace("type: local_folder", "type: webcam", StringComparison.Ordinal), "cameras[0].source.type", ["unknown source plugin 'webcam'", "ftp", "local_folder", "rtsp"] },
-        { "unknown notifier", ConfigYaml.With("notifiers:\n  - backend: slack\n"), "notifiers[0].backend", ["unknown notifier plugin 'slack'", "available: email, log, mqtt"] },
+        { "unknown notifier", ConfigYaml.With("notifiers:\n  - backend: slack\n"), "notifiers[0].backend", ["unknown notifier plugin 'slack'", "available: email, log, mqtt, ntfy, telegram, webhook"] },
         { "unknown alert policy", ConfigYaml.With("alert_policy:\n  backend: strict\n"), "alert_policy.backend", ["unknown alert policy plugin 'strict'", "default", "noop"] },
         { "unknown filter", ConfigYaml.With("filter:\n  backend: yolo9\n"), "filter.backend", ["unknown filter plugin 'yolo9'", "available: none"] },
         { "unknown state store", ConfigYaml.With("state_store:\n  backend: mysql\n"), "state_store.backend", ["'mysql'", "allowed: sqlite, postgres"] },

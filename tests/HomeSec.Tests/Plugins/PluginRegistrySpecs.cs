@@ -59,7 +59,7 @@ public sealed class PluginRegistrySpecs
         Assert.Equal(["none", "yolo"], registries.Filters.Names);
         Assert.Equal(["openai"], registries.Analyzers.Names);
         Assert.Equal(["dropbox", "local"], registries.Storage.Names);
-        Assert.Equal(["email", "log", "mqtt"], registries.Notifiers.Names);
+        Assert.Equal(["email", "log", "mqtt", "ntfy", "telegram", "webhook"], registries.Notifiers.Names);
         Assert.Equal(["default", "noop"], registries.AlertPolicies.Names);
     }
 

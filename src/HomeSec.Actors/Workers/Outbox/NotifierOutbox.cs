@@ -140,6 +140,12 @@ public sealed class NotifierOutbox : ReceiveActor, IWithTimers
             case var failure:
                 _failures++;
                 var delay = _settings.DelayAfter(_failures);
+                if (failure is DeliveryDeferredException { RetryAfter: { } asked } && asked > delay)
+                {
+                    // The receiver said when it will take alerts again (429 Retry-After): not sooner, up to max_backoff_s.
+                    delay = asked < _settings.MaxBackoff ? asked : TimeSpan.FromTicks(Math.Max(_settings.MaxBackoff.Ticks, delay.Ticks));
+                }
+
                 _log.Warning("Outbox of notifier {0}: still failing ({1}); {2} alert(s) waiting, next attempt in {3:0.#} s",
                     _notifier.Name, failure.Message, _outbox.Count, delay.TotalSeconds);
                 Timers.StartSingleTimer(DrainTimerKey, Drain.Instance, delay);

@@ -166,6 +166,7 @@ public static class ClipWorkflow
         {
             Settle(Stage.Notify);
             var retrying = false;
+            TimeSpan? receiverAsksToWait = null;
             foreach (var outcome in outcomes)
             {
                 switch (outcome)
@@ -182,6 +183,11 @@ public static class ClipWorkflow
                         Command(new ReportFailure(error, attempt,
                             willRetry ? FailureOutcome.Retrying : toOutbox ? FailureOutcome.KeptInOutbox : FailureOutcome.GivingUp));
                         retrying |= willRetry;
+                        if (willRetry && error.Exception is DeliveryDeferredException { RetryAfter: { } asked } && !(receiverAsksToWait >= asked))
+                        {
+                            receiverAsksToWait = asked;
+                        }
+
                         if (toOutbox)
                         {
                             Command(new QueueInOutbox(error.Plugin, BuildAlert(State.AlertDecision!)));
@@ -194,7 +200,7 @@ public static class ClipWorkflow
 
             if (retrying)
             {
-                ScheduleRetry(Stage.Notify, attempt);
+                ScheduleRetry(Stage.Notify, attempt, receiverAsksToWait);
             }
         }
 
@@ -336,10 +342,18 @@ public static class ClipWorkflow
             Command(new RunStage(stage, attempt));
         }
 
-        private void ScheduleRetry(Stage stage, int failedAttempt)
+        /// <param name="atLeast">What a receiver asked for (Retry-After): waited, but never longer than retry.max_backoff_s,
+        /// because the clip stays in flight meanwhile (the outbox, which takes over after the last retry, waits likewise).</param>
+        private void ScheduleRetry(Stage stage, int failedAttempt, TimeSpan? atLeast = null)
         {
             _progress = _progress with { RetryPending = _progress.RetryPending.Add(stage) };
-            Command(new WorkflowCommand.ScheduleRetry(stage, rules.Retry.DelayBefore(failedAttempt + 1)));
+            var delay = rules.Retry.DelayBefore(failedAttempt + 1);
+            if (atLeast is { } asked && asked > delay)
+            {
+                delay = asked < rules.Retry.MaxBackoff ? asked : (rules.Retry.MaxBackoff > delay ? rules.Retry.MaxBackoff : delay);
+            }
+
+            Command(new WorkflowCommand.ScheduleRetry(stage, delay));
         }
 
         private string? ReasonToSkipVlm()

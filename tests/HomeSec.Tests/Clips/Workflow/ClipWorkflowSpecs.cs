@@ -292,6 +292,24 @@ public sealed class ClipWorkflowSpecs
     }
 
     /// <summary>Plays a resumed clip to its end with every stage succeeding at once.</summary>
+    [Theory]
+    [InlineData(7, 7)]
+    [InlineData(600, 60)]
+    [InlineData(0.5, 1)]
+    public void Should_wait_as_long_as_the_receiver_asks_up_to_the_maximum_backoff_when_a_notifier_is_told_to_retry_later(double askedSeconds, double expectedSeconds)
+    {
+        // Given: retry backoff 1 s, at most 60 s
+        var progress = Run(new Started(), new FilterSucceeded(1, FilterResult.NoDetector), new UploadSucceeded(1, Stored), new EventsDurable());
+        var busy = new DeliveryDeferredException("ntfy answered 429", TimeSpan.FromSeconds(askedSeconds));
+
+        // When
+        var notified = Decide(progress, new NotifyFinished(1, [StageResult<string>.Ok("log"), StageResult<string>.Fail(new NotifyError(Clip.ClipId, "mqtt", busy))]));
+
+        // Then
+        Assert.Contains(notified.Events, e => e is NotificationFailed { Notifier: "mqtt", WillRetry: true });
+        Assert.Contains(new ScheduleRetry(Stage.Notify, TimeSpan.FromSeconds(expectedSeconds)), notified.Commands);
+    }
+
     private static List<IClipEvent> FinishResumed(ClipState history, out List<WorkflowCommand.SendAlert> sends)
     {
         var events = new List<IClipEvent>();

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Alerts.Gate;
 using Microsoft.Extensions.Logging;
@@ -68,7 +67,7 @@ public sealed class MqttNotifier : INotifier, INotifierConnection, IAsyncDisposa
         await PublishSnapshotAsync(alert, cancellationToken);
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(_options.TopicFor(alert.CameraName))
-            .WithPayload(JsonSerializer.SerializeToUtf8Bytes(alert))
+            .WithPayload(AlertJson.Serialize(alert))
             .WithContentType("application/json")
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)_options.Qos)
             .WithRetainFlag(_options.Retain)
