@@ -52,7 +52,7 @@ public sealed record HomeSecSettings(
 
     /// <param name="gate">The alert gate, when the caller shares it (the daemon's HTTP API sets the mode); else one is made.</param>
     public static HomeSecSettings FromConfig(AppConfig config, PluginRegistries registries, ILoggerFactory loggerFactory, TimeProvider clock,
-        HomeSec.Core.Alerts.Gate.AlertGate? gate = null)
+        HomeSec.Core.Alerts.Gate.AlertGate? gate = null, HomeSec.Core.Media.LiveFrames? liveFrames = null)
     {
         var inference = new InferenceClient();
         gate ??= GateFor(config);
@@ -62,6 +62,7 @@ public sealed record HomeSecSettings(
             TriggerClasses = config.Filter.TriggerClasses,
             Inference = inference,
             Gate = gate,
+            LiveFrames = liveFrames,
         };
         var cameras = config.Cameras
             .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, context with { CameraName = camera.Name })))

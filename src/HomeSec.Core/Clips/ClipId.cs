@@ -27,6 +27,14 @@ public readonly partial record struct ClipId
             ? new ClipId(value)
             : throw new FormatException($"'{value}' is not a clip id (letters, digits, '-' and '_' only)");
 
+    /// <summary>For ids from outside (a URL): false instead of an exception.</summary>
+    public static bool TryParse(string? value, out ClipId clipId)
+    {
+        var valid = value is not null && ValidClipId().IsMatch(value);
+        clipId = valid ? new ClipId(value!) : default;
+        return valid;
+    }
+
     public override string ToString() => Value;
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,200}$")]

@@ -18,6 +18,14 @@ public sealed record ClipState
 
     /// <summary>When the recording started (what retention measures a clip's age from).</summary>
     public DateTimeOffset? RecordedAt { get; init; }
+
+    /// <summary>When the recording ended (the clip's length is the difference).</summary>
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public long? SizeBytes { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TimeSpan? Duration => RecordedAt is { } start && EndedAt is { } end && end >= start ? end - start : null;
     public string? StorageUri { get; init; }
     public string? ViewUrl { get; init; }
     public bool UploadFailed { get; init; }
@@ -71,6 +79,8 @@ public sealed record ClipState
                 CameraName = e.CameraName,
                 LocalPath = e.LocalPath,
                 RecordedAt = e.StartedAt,
+                EndedAt = e.EndedAt,
+                SizeBytes = e.SizeBytes,
                 Status = ClipStatus.QueuedLocal,
                 CreatedAt = CreatedAt ?? e.At,
             },

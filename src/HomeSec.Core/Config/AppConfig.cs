@@ -24,6 +24,9 @@ public sealed record AppConfig(
 
     /// <summary>What is deleted when, by age, size and free space (nothing by default).</summary>
     public Retention.RetentionConfig Retention { get; init; } = HomeSec.Core.Retention.RetentionConfig.Disabled;
+
+    /// <summary>The browser UI and who may use it.</summary>
+    public Web.WebConfig Web { get; init; } = HomeSec.Core.Web.WebConfig.Default;
 }
 
 /// <summary>

@@ -109,6 +109,7 @@ public static partial class AppConfigLoader
         var outbox = ReadOutbox(root.Section("outbox"));
         var retention = ReadRetention(root.Section("retention"), cameraRetention);
         var mode = root.Choice("mode", ArmedMode.Home, ArmedModes.ByWireName);
+        var web = Web.WebConfig.Read(root.Section("web"));
 
         if (storage is null || filter is null || vlm is null || alertPolicy is null)
         {
@@ -116,7 +117,7 @@ public static partial class AppConfigLoader
         }
 
         return new AppConfig(cameras, new StorageConfig(storage, storageTimeout), stateStore, notifiers, filter, vlm, alertPolicy,
-            concurrency, retry, health) { Outbox = outbox, Retention = retention, InitialMode = mode };
+            concurrency, retry, health) { Outbox = outbox, Retention = retention, InitialMode = mode, Web = web };
     }
 
     /// <summary>The schema versions this HomeSec reads; a config without <c>version</c> is version 1.</summary>

@@ -35,4 +35,7 @@ public sealed record PluginContext(Microsoft.Extensions.Logging.ILoggerFactory L
 
     /// <summary>Where model runs go (in HomeSec: the inference actor pool); null where the host offers none.</summary>
     public Inference.IInferenceHost? Inference { get; init; }
+
+    /// <summary>Where sources that decode frames offer the latest one (the web UI's live view); null where nobody looks.</summary>
+    public Media.LiveFrames? LiveFrames { get; init; }
 }

@@ -26,9 +26,9 @@ public static class HealthEndpoints
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = WriteLiveAsync,
-        });
-        endpoints.MapGet("/health", ReadyAsync);
-        endpoints.MapGet("/health/ready", ReadyAsync);
+        }).RequireAuthorization(Web.Auth.WebAuth.HealthPolicy);
+        endpoints.MapGet("/health", ReadyAsync).RequireAuthorization(Web.Auth.WebAuth.HealthPolicy);
+        endpoints.MapGet("/health/ready", ReadyAsync).RequireAuthorization(Web.Auth.WebAuth.HealthPolicy);
         return endpoints;
     }
 

@@ -34,7 +34,7 @@ public static class MetricsEndpoints
             metrics.OutboxesObserved(status.Outboxes);
             metrics.RetentionObserved(status.Retention);
         });
-        app.MapMetrics("/metrics", metrics.Registry);
+        app.MapMetrics("/metrics", metrics.Registry).RequireAuthorization(HomeSec.Web.Auth.WebAuth.HealthPolicy);
         return app;
     }
 }

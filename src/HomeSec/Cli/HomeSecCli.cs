@@ -30,6 +30,8 @@ public static class HomeSecCli
         root.Subcommands.Add(CleanupCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
         root.Subcommands.Add(ModeCommand.Build());
+        root.Subcommands.Add(UserCommand.BuildUser());
+        root.Subcommands.Add(UserCommand.BuildToken());
         return root;
     }
 

@@ -34,7 +34,7 @@ public static class InspectCommand
             return failure;
         }
 
-        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = Client(url, configFile);
         if (live)
         {
             return await CheckLiveAsync(http, url, cancellationToken);
@@ -73,6 +73,34 @@ public static class InspectCommand
     }
 
     /// <summary>The daemon's address from --url, or from --config's health.host/health.port; null (with the exit code) after printing why not.</summary>
+    /// <summary>
+    /// A client for the daemon's HTTP API with a token: <c>HOMESEC_API_TOKEN</c> when set, else the CLI token the daemon
+    /// keeps in the config's local state folder (readable by who may change the daemon anyway).
+    /// </summary>
+    internal static HttpClient Client(Uri url, FileInfo? configFile)
+    {
+        var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+        var token = Environment.GetEnvironmentVariable("HOMESEC_API_TOKEN")?.Trim();
+        if (string.IsNullOrEmpty(token) && configFile is not null)
+        {
+            try
+            {
+                token = HomeSec.Core.Web.Credentials.ReadCliToken(HomeSec.Core.Config.AppConfigLoader.LoadStateStoreFile(configFile.FullName).LocalStateDir);
+            }
+            catch (HomeSec.Core.Config.ConfigException)
+            {
+                token = null; // the request then says what the daemon thinks (401 or the answer)
+            }
+        }
+
+        if (!string.IsNullOrEmpty(token))
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
+
     internal static Uri? DaemonUrl(string? givenAddress, FileInfo? configFile, out int failure)
     {
         failure = ExitCodes.Ok;

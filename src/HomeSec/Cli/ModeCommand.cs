@@ -50,7 +50,7 @@ public static class ModeCommand
             return failure;
         }
 
-        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = InspectCommand.Client(url, configFile);
         try
         {
             using var response = newMode is null
@@ -58,6 +58,12 @@ public static class ModeCommand
                 : await http.PutAsJsonAsync(new Uri("/api/mode", UriKind.Relative), new { mode = newMode }, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             using var document = JsonDocument.Parse(body.Length == 0 ? "{}" : body);
+            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+            {
+                await Console.Error.WriteLineAsync($"homesec: the daemon at {url} wants a token: give --config (the daemon's config file), or set HOMESEC_API_TOKEN to one from `homesec token create`.");
+                return ExitCodes.Failure;
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 var error = document.RootElement.TryGetProperty("error", out var e) ? e.GetString() : $"HTTP {(int)response.StatusCode}";

@@ -47,7 +47,7 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
 
-        await using var daemon = DaemonHost.Build(config, registries);
+        await using var daemon = DaemonHost.Build(config, registries, configFile.FullName);
         var lifetime = daemon.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
         try
         {

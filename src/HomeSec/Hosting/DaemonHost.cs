@@ -6,7 +6,9 @@ using HomeSec.Actors.Metrics;
 using HomeSec.Actors.Repository.Sql;
 using HomeSec.Api;
 using HomeSec.Core.Config;
+using HomeSec.Core.Media;
 using HomeSec.Core.Plugins;
+using HomeSec.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +23,8 @@ public static class DaemonHost
 {
     private static readonly TimeSpan RootAnswerTimeout = TimeSpan.FromSeconds(5);
 
-    public static WebApplication Build(AppConfig config, PluginRegistries registries)
+    /// <param name="configFile">Where the config came from (the System page shows it, secrets masked).</param>
+    public static WebApplication Build(AppConfig config, PluginRegistries registries, string? configFile = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var gate = HomeSecSettings.GateFor(config); // shared by the clips' alert decisions, the HTTP API and the mqtt notifier
@@ -50,11 +53,14 @@ public static class DaemonHost
 
         // prometheus-net's default registry also carries the process and .NET runtime metrics.
         var metrics = new HomeSecMetrics(Prometheus.Metrics.DefaultRegistry);
+        var web = new WebContext(config, configFile is null ? null : Path.GetFullPath(configFile), ClipStore.For(config.StateStore), new LiveFrames());
+        builder.Services.AddHomeSecWeb(web);
         builder.Services.AddHealthChecks();
         builder.Services.AddAkka(HomeSecAkkaExtensions.ActorSystemName, (akka, services) =>
         {
             var loggerFactory = services.GetRequiredService<ILoggerFactory>();
-            var settings = HomeSecSettings.FromConfig(config, registries, loggerFactory, TimeProvider.System, gate) with { Metrics = metrics };
+            var settings = HomeSecSettings.FromConfig(config, registries, loggerFactory, TimeProvider.System, gate, web.LiveFrames) with { Metrics = metrics };
+            web.Storage = settings.Workers.Storage.Plugin;
             akka.AddMicrosoftLogging(loggerFactory)
                 .AddHocon(config.StateStore.Backend switch
                 {
@@ -75,9 +81,10 @@ public static class DaemonHost
                 log.LogInformation("{BannerLine}", line);
             }
         });
+        app.UseHomeSecWeb();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoints(metrics);
-        app.MapClipsEndpoints(ClipStore.For(config.StateStore));
+        app.MapClipsEndpoints(web.Store);
         app.MapModeEndpoints(gate);
         return app;
     }

@@ -61,6 +61,9 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
             $"CREATE TABLE IF NOT EXISTS clip_events (clip_id text NOT NULL, sequence_nr bigint NOT NULL, ordering bigint NOT NULL, event_type text NOT NULL, at {Timestamp} NOT NULL, data {Json} NOT NULL, PRIMARY KEY (clip_id, sequence_nr))",
             "CREATE INDEX IF NOT EXISTS clip_events_ordering_idx ON clip_events (ordering)",
             "CREATE TABLE IF NOT EXISTS projection_offsets (name text PRIMARY KEY, ordering bigint NOT NULL)",
+            // Who looked at a clip in the web UI: a person's note about the clip, not a step of its pipeline, so it
+            // is kept beside the clip's stream (whose one writer is the clip's supervisor), not in it.
+            $"CREATE TABLE IF NOT EXISTS clip_reviews (clip_id text PRIMARY KEY, reviewed_by text NOT NULL, reviewed_at {Timestamp} NOT NULL)",
         ]);
         foreach (var sql in statements)
         {
@@ -252,6 +255,134 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
 
         return rows;
     }
+
+    /// <summary>
+    /// The web UI's review list, newest first: clips matching every filter given, recorded before <see cref="ReviewQuery.Before"/>
+    /// (the cursor of the next page) or after <see cref="ReviewQuery.After"/> (new arrivals), with who reviewed each.
+    /// </summary>
+    public async Task<IReadOnlyList<ReviewRow>> ReviewAsync(ReviewQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var filters = new List<string>();
+        var parameters = new List<(string, object)> { ("limit", query.Limit) };
+        if (query.Camera is not null)
+        {
+            filters.Add($"{JsonField("s.data", "camera_name")} = @camera");
+            parameters.Add(("camera", query.Camera));
+        }
+
+        if (query.Risk is not null)
+        {
+            filters.Add(IsPostgres ? "(s.data->'analysis'->>'risk_level') = @risk" : "json_extract(s.data, '$.analysis.risk_level') = @risk");
+            parameters.Add(("risk", query.Risk));
+        }
+
+        if (query.DetectedClass is not null)
+        {
+            filters.Add(IsPostgres
+                ? "(s.data->'filter'->'detected_classes') ? @class"
+                : "EXISTS (SELECT 1 FROM json_each(s.data, '$.filter.detected_classes') WHERE value = @class)");
+            parameters.Add(("class", query.DetectedClass));
+        }
+
+        if (query.AlertedOnly)
+        {
+            filters.Add(IsPostgres ? "(s.data->'alert_decision'->>'notify') = 'true'" : "json_extract(s.data, '$.alert_decision.notify') = 1");
+        }
+
+        if (query.UnreviewedOnly)
+        {
+            filters.Add("r.clip_id IS NULL");
+        }
+
+        if (query.Since is { } since)
+        {
+            filters.Add("s.created_at >= @since");
+            parameters.Add(("since", TimestampValue(since)));
+        }
+
+        if (query.Before is { } before)
+        {
+            filters.Add("(s.created_at < @before OR (s.created_at = @before AND s.clip_id > @beforeId))");
+            parameters.Add(("before", TimestampValue(before.CreatedAt)));
+            parameters.Add(("beforeId", before.ClipId));
+        }
+
+        if (query.After is { } after)
+        {
+            filters.Add("s.created_at > @after");
+            parameters.Add(("after", TimestampValue(after)));
+        }
+
+        if (query.ClipId is not null)
+        {
+            filters.Add("s.clip_id = @clipId");
+            parameters.Add(("clipId", query.ClipId));
+        }
+
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+        await using var command = Command(connection,
+            $"SELECT s.data, s.created_at, r.reviewed_by, r.reviewed_at FROM clip_states s LEFT JOIN clip_reviews r ON r.clip_id = s.clip_id {where} " +
+            "ORDER BY s.created_at DESC, s.clip_id LIMIT @limit",
+            [.. parameters]);
+        var rows = new List<ReviewRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var state = JsonSerializer.Deserialize<ClipState>(reader.GetString(0), ClipEventSerializer.JsonOptions)!;
+            rows.Add(new ReviewRow(state, ReadTimestamp(reader, 1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : ReadTimestamp(reader, 3)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Notes that a person reviewed the clip (again: the latest review counts).</summary>
+    public async Task MarkReviewedAsync(string clipId, string reviewedBy, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "INSERT INTO clip_reviews (clip_id, reviewed_by, reviewed_at) VALUES (@clip, @by, @at) " +
+            "ON CONFLICT (clip_id) DO UPDATE SET reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at",
+            ("clip", clipId), ("by", reviewedBy), ("at", TimestampValue(at)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Clips with events the projection applied after journal position <paramref name="afterOrdering"/> (what the web UI's
+    /// live feed polls) and the position to continue from. Journal order, not event time: events spooled while the
+    /// database was down arrive later with their old times.
+    /// </summary>
+    public async Task<(IReadOnlyList<(string ClipId, DateTimeOffset CreatedAt)> Clips, long Ordering)> ChangedAfterAsync(long afterOrdering, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT e.clip_id, max(e.ordering), s.created_at FROM clip_events e JOIN clip_states s ON s.clip_id = e.clip_id " +
+            "WHERE e.ordering > @after GROUP BY e.clip_id, s.created_at ORDER BY max(e.ordering) LIMIT 500",
+            ("after", afterOrdering));
+        var clips = new List<(string, DateTimeOffset)>();
+        var ordering = afterOrdering;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            clips.Add((reader.GetString(0), ReadTimestamp(reader, 2)));
+            ordering = Math.Max(ordering, reader.GetInt64(1));
+        }
+
+        return (clips, ordering);
+    }
+
+    /// <summary>The highest journal position the query tables hold.</summary>
+    public async Task<long> LatestOrderingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT COALESCE(max(ordering), 0) FROM clip_events");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private DateTimeOffset ReadTimestamp(DbDataReader reader, int column) =>
+        IsPostgres
+            ? new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(column), DateTimeKind.Utc))
+            : DateTimeOffset.Parse(reader.GetString(column), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     /// <summary>Every finished clip that still has a copy (status done or error), for retention; read in one pass, oldest first.</summary>
     public async Task<IReadOnlyList<ClipState>> FinishedClipsAsync(string? camera, CancellationToken cancellationToken)
@@ -479,5 +610,24 @@ public sealed class ClipStore(StateStoreBackend backend, string connectionString
 public sealed record JournalEvent(long Ordering, long SequenceNr, IClipEvent Event);
 
 public sealed record ClipRow(ClipState State, string Json);
+
+/// <summary>Where the next page of the review list starts: the last row shown.</summary>
+public sealed record ReviewCursor(DateTimeOffset CreatedAt, string ClipId);
+
+/// <summary>Filters of the review list; null or false: not filtered.</summary>
+public sealed record ReviewQuery(
+    string? Camera = null,
+    string? Risk = null,
+    string? DetectedClass = null,
+    bool AlertedOnly = false,
+    bool UnreviewedOnly = false,
+    DateTimeOffset? Since = null,
+    ReviewCursor? Before = null,
+    DateTimeOffset? After = null,
+    string? ClipId = null,
+    int Limit = 50);
+
+/// <summary>A clip in the review list; <see cref="CreatedAt"/> is its list position (the cursor).</summary>
+public sealed record ReviewRow(ClipState State, DateTimeOffset CreatedAt, string? ReviewedBy, DateTimeOffset? ReviewedAt);
 
 public sealed record EventRow(long SequenceNr, string EventType, DateTimeOffset At, string Json);

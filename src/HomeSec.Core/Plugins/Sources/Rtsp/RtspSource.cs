@@ -41,8 +41,12 @@ public sealed partial class RtspSource : IClipSource
     private static readonly TimeSpan DetectStreamRetryInterval = TimeSpan.FromSeconds(30);
     private volatile string _problem = "starting";
 
-    public RtspSource(RtspSourceOptions options, string cameraName, TimeProvider clock, ILogger<RtspSource> logger)
+    private readonly LiveFrames? _liveFrames;
+
+    /// <param name="liveFrames">Where the latest detect frame is offered for the web UI's live view; null: nowhere.</param>
+    public RtspSource(RtspSourceOptions options, string cameraName, TimeProvider clock, ILogger<RtspSource> logger, LiveFrames? liveFrames = null)
     {
+        _liveFrames = liveFrames;
         _options = options;
         _cameraName = cameraName;
         _clock = clock;
@@ -253,6 +257,11 @@ public sealed partial class RtspSource : IClipSource
     {
         var now = _clock.GetUtcNow();
         _lastFrameAt = now;
+        if (_liveFrames?.Wants(_cameraName, now) == true)
+        {
+            _liveFrames.Offer(_cameraName, frame, _options.DetectWidth, _options.DetectHeight, now);
+        }
+
         var changedPct = _detector.Measure(frame);
         lock (_gate)
         {

@@ -1,0 +1,25 @@
+using System.Collections.Concurrent;
+
+namespace HomeSec.Core.Media;
+
+/// <summary>One gray frame of a camera's detect stream (what motion detection sees), <paramref name="Width"/>×<paramref name="Height"/> bytes.</summary>
+public sealed record LiveFrame(byte[] Gray, int Width, int Height, DateTimeOffset At);
+
+/// <summary>
+/// The latest detect-stream frame of each camera that decodes one (RTSP), for the web UI's live tiles. A source
+/// offers a copy at most once a second, so the cost is one small copy per second per camera and no extra
+/// connection to the camera (many allow only two or three).
+/// </summary>
+public sealed class LiveFrames
+{
+    public static readonly TimeSpan OfferInterval = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, LiveFrame> _latest = new(StringComparer.Ordinal);
+
+    /// <summary>True when the camera's last frame is older than <see cref="OfferInterval"/> (a copy is worth making).</summary>
+    public bool Wants(string camera, DateTimeOffset now) => !_latest.TryGetValue(camera, out var frame) || now - frame.At >= OfferInterval;
+
+    public void Offer(string camera, ReadOnlySpan<byte> gray, int width, int height, DateTimeOffset at) =>
+        _latest[camera] = new LiveFrame(gray.ToArray(), width, height, at);
+
+    public LiveFrame? Latest(string camera) => _latest.GetValueOrDefault(camera);
+}
