@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using HomeSec.Actors.Repository.Sql;
 using HomeSec.Cli;
 using Microsoft.AspNetCore.Builder;
@@ -29,7 +30,7 @@ public static class ClipsEndpoints
             }
 
             var clips = await store.ListAsync(camera, status, from, Math.Clamp(limit ?? 50, 1, 1000), cancellationToken);
-            return Results.Json(clips.Select(c => JsonDocument.Parse(c.Json).RootElement));
+            return Results.Json(clips.Select(c => WithoutServerPaths(c.Json)));
         });
         endpoints.MapGet("/api/clips/{clipId}", async (string clipId, CancellationToken cancellationToken) =>
         {
@@ -38,10 +39,43 @@ public static class ClipsEndpoints
                 ? Results.NotFound(new { error = $"no clip '{clipId}'" })
                 : Results.Json(new
                 {
-                    clip = JsonDocument.Parse(clip.Json).RootElement,
-                    events = events.Select(e => new { sequence_nr = e.SequenceNr, type = e.EventType, at = e.At, data = JsonDocument.Parse(e.Json).RootElement }),
+                    clip = WithoutServerPaths(clip.Json),
+                    events = events.Select(e => new { sequence_nr = e.SequenceNr, type = e.EventType, at = e.At, data = WithoutServerPaths(e.Json) }),
                 });
         });
         return endpoints;
+    }
+
+    /// <summary>
+    /// A clip's state or event without the paths on this machine (<c>local_path</c> at any depth): they tell a caller
+    /// the server's layout and are no use to it; the clip and its snapshot are served by id under <c>/media</c>.
+    /// </summary>
+    public static JsonNode? WithoutServerPaths(string json)
+    {
+        var node = JsonNode.Parse(json);
+        Strip(node);
+        return node;
+
+        static void Strip(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    obj.Remove("local_path");
+                    foreach (var (_, child) in obj.ToList())
+                    {
+                        Strip(child);
+                    }
+
+                    break;
+                case JsonArray array:
+                    foreach (var child in array)
+                    {
+                        Strip(child);
+                    }
+
+                    break;
+            }
+        }
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class ClipsTableSpecs : IAsyncLifetime
         // Given a clip the daemon has finished
         await using var daemon = _sandbox.StartDaemon();
         await _sandbox.WaitForHealthAsync(daemon, h => h.GetProperty("status").GetString() == "ok", "the daemon healthy");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_sandbox.HealthPort}") };
+        using var http = _sandbox.ApiClient();
         await _sandbox.DropClipsAsync(_clip, 1);
         await _sandbox.WaitForAlertedClipsAsync(daemon, 1);
         var clipId = _sandbox.Alerts()[0].GetProperty("clip_id").GetString()!;

@@ -25,7 +25,7 @@ public sealed class HttpApiSpecs : IAsyncLifetime
         // Given
         await using var daemon = _sandbox.StartDaemon();
         await _sandbox.WaitForHealthAsync(daemon, h => h.GetProperty("status").GetString() == "ok", "the daemon healthy");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_sandbox.HealthPort}") };
+        using var http = _sandbox.ApiClient();
 
         // When
         await _sandbox.DropClipsAsync(_clip, 1);

@@ -36,6 +36,23 @@ public sealed class DaemonSandbox : IDisposable
 
     private string SqliteFile => Path.Combine(Root, "homesec.db");
 
+    public string LocalStateDir => Path.Combine(Root, "state");
+
+    /// <summary>
+    /// A client of the daemon's JSON API with the CLI token the daemon writes at start (the API needs a login or a
+    /// token); call it once the daemon answers.
+    /// </summary>
+    public HttpClient ApiClient()
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HealthPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        if (HomeSec.Core.Web.Credentials.ReadCliToken(LocalStateDir) is { } token)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
+
     public DaemonProcess StartDaemon() => DaemonProcess.Start(Root, Environment(), "run", "--config", ConfigFile);
 
     /// <summary>Starts the daemon as the child of <paramref name="parent"/> (see <see cref="DaemonProcess.StartUnder"/>).</summary>
@@ -225,7 +242,7 @@ public sealed class DaemonSandbox : IDisposable
         state_store:
           backend: {(_postgresConnectionString is null ? "sqlite" : "postgres")}
           {(_postgresConnectionString is null ? $"path: {SqliteFile}" : $"dsn_env: {DsnVariable}")}
-          local_state_dir: {Path.Combine(Root, "state")}
+          local_state_dir: {LocalStateDir}
         notifiers:
           - backend: log
             config:
