@@ -104,8 +104,12 @@ public sealed record HomeSecSettings(
             Inference = inference,
             Retention = retention,
             Gate = gate,
+            PublicUrl = config.Web.PublicUrl,
         };
     }
+
+    /// <summary><c>web.public_url</c>: alerts link to the clip's page in the web UI.</summary>
+    public Uri? PublicUrl { get; init; }
 
     /// <summary>A worker that never answers is given up on after its own timeout plus this margin.</summary>
     public TimeSpan StageDeadline => Workers.LongestTimeout + TimeSpan.FromSeconds(30);
@@ -114,7 +118,10 @@ public sealed record HomeSecSettings(
     public WorkflowRules Rules => new(
         Workers.Storage.PluginName, Workers.Filter.PluginName, Workers.Vlm?.PluginName,
         Workers.Notify.Notifiers.Select(n => n.Name).ToList(), TriggerClasses, AlertPolicy, Retry,
-        new HashSet<string>(StringComparer.Ordinal), StageDeadline);
+        new HashSet<string>(StringComparer.Ordinal), StageDeadline)
+    {
+        PublicUrl = PublicUrl,
+    };
 
     public ClipPipeline Pipeline(WorkerPoolsReady pools, IActorRef repository) => new(
         pools.Uploads, pools.Filters, pools.Vlm, pools.Notify, repository, Rules, Clock)

@@ -47,8 +47,9 @@ public static class ClipsEndpoints
     }
 
     /// <summary>
-    /// A clip's state or event without the paths on this machine (<c>local_path</c> at any depth): they tell a caller
-    /// the server's layout and are no use to it; the clip and its snapshot are served by id under <c>/media</c>.
+    /// A clip's state or event without the paths on this machine (<c>local_path</c>, and <c>file://</c> URIs of the local
+    /// storage, at any depth): they tell a caller the server's layout and open nothing on a phone; the clip and its
+    /// snapshot are served by id under <c>/media</c>.
     /// </summary>
     public static JsonNode? WithoutServerPaths(string json)
     {
@@ -62,6 +63,14 @@ public static class ClipsEndpoints
             {
                 case JsonObject obj:
                     obj.Remove("local_path");
+                    foreach (var (key, value) in obj.ToList())
+                    {
+                        if (value is JsonValue text && text.TryGetValue<string>(out var uri) && uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            obj.Remove(key);
+                        }
+                    }
+
                     foreach (var (_, child) in obj.ToList())
                     {
                         Strip(child);

@@ -39,13 +39,17 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     /// <param name="parent">A program that starts homesec as its child and stays its parent (e.g. a shell copied under
     /// the name <c>systemd</c>, which is how .NET recognises a systemd service); null starts homesec directly.</param>
-    public static DaemonProcess StartUnder(string? parent, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static DaemonProcess StartUnder(string? parent, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartUnder(parent, workingDirectory, environment, null, arguments);
+
+    private static DaemonProcess StartUnder(string? parent, string workingDirectory, IReadOnlyDictionary<string, string> environment, string? standardInput, string[] arguments)
     {
         var startInfo = new ProcessStartInfo(parent ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
         };
         foreach (var (name, value) in environment)
@@ -66,16 +70,28 @@ public sealed class DaemonProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
-        return new DaemonProcess(Process.Start(startInfo) ?? throw new InvalidOperationException("could not start homesec"));
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start homesec");
+        if (standardInput is not null)
+        {
+            process.StandardInput.Write(standardInput);
+            process.StandardInput.Close();
+        }
+
+        return new DaemonProcess(process);
     }
 
     /// <summary>Runs homesec to completion (e.g. <c>validate</c>) and returns its exit code and output.</summary>
     public static Task<(int ExitCode, string Output)> RunToEndAsync(string workingDirectory, params string[] arguments) =>
         RunToEndAsync(workingDirectory, new Dictionary<string, string>(), arguments);
 
-    public static async Task<(int ExitCode, string Output)> RunToEndAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunToEndAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        RunToEndAsync(workingDirectory, environment, null, arguments);
+
+    /// <param name="standardInput">Typed into the command (e.g. a password for <c>--password-stdin</c>); null: none.</param>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(
+        string workingDirectory, IReadOnlyDictionary<string, string> environment, string? standardInput, params string[] arguments)
     {
-        await using var daemon = Start(workingDirectory, environment, arguments);
+        await using var daemon = StartUnder(null, workingDirectory, environment, standardInput, arguments);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await daemon._process.WaitForExitAsync(timeout.Token);
         daemon._process.WaitForExit();

@@ -393,7 +393,7 @@ public static class ClipWorkflow
             Clip.ClipId,
             Clip.CameraName,
             State.StorageUri,
-            State.ViewUrl,
+            rules.ViewUrlFor(Clip.ClipId, State.ViewUrl),
             State.Analysis?.RiskLevel,
             State.Analysis?.ActivityType,
             decision.Reason,

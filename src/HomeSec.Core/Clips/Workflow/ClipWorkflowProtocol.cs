@@ -20,6 +20,13 @@ public sealed record WorkflowRules(
 {
     /// <summary>The policy's decision goes through the alert gate (armed mode, required zones, cooldown) before it is recorded.</summary>
     public bool GateAlerts { get; init; }
+
+    /// <summary><c>web.public_url</c>: alerts link to the clip's page there instead of the storage's link.</summary>
+    public Uri? PublicUrl { get; init; }
+
+    /// <summary>The link an alert carries: the web UI's clip page when it has a public address, else what storage gave.</summary>
+    public string? ViewUrlFor(ClipId clipId, string? storageViewUrl) =>
+        PublicUrl is { } url ? $"{url.AbsoluteUri.TrimEnd('/')}/clips/{Uri.EscapeDataString(clipId.Value)}" : storageViewUrl;
 }
 
 /// <summary>What happens to a clip: the start, a stage's reply, a timer, the journal's confirmation.</summary>

@@ -90,7 +90,7 @@ public static class WebAuth
     }
 
     public static bool IsMachineRequest(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/media") ||
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/media") || request.Path.StartsWithSegments("/review") ||
         request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/metrics") ||
         request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase);
 
