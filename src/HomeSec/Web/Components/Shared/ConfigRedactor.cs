@@ -15,12 +15,15 @@ public static partial class ConfigRedactor
         string.Join('\n', yaml.Split('\n').Select(line =>
         {
             var masked = UrlCredentials().Replace(line, m => m.Groups["scheme"].Value + Mask + "@");
-            return SecretKey().Replace(masked, m => m.Groups["key"].Value + Mask);
+            return SecretKey().Replace(masked, m => m.Groups["name"].Value.EndsWith("_env", StringComparison.OrdinalIgnoreCase)
+                ? m.Value // the name of an environment variable, not a secret
+                : m.Groups["key"].Value + Mask);
         }));
 
     [GeneratedRegex(@"(?<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", RegexOptions.IgnoreCase)]
     private static partial Regex UrlCredentials();
 
-    [GeneratedRegex(@"(?<key>^\s*-?\s*[A-Za-z0-9_]*(password|passwd|secret|token|api_key|apikey|dsn)(?![A-Za-z0-9_]*_env\b)[A-Za-z0-9_]*\s*:\s*)(?!\s*$)\S.*$", RegexOptions.IgnoreCase)]
+    /// <summary>A key that looks secret and its value, in block style (<c>key: value</c>) or in a flow map (<c>{key: value, …}</c>).</summary>
+    [GeneratedRegex(@"(?<key>(?<![A-Za-z0-9_])(?<name>[A-Za-z0-9_]*(?:password|passwd|secret|token|api_key|apikey|dsn)[A-Za-z0-9_]*)\s*:[ \t]*)(?<value>""[^""]*""|'[^']*'|[^\s,}\]#][^,}\]#]*)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretKey();
 }
