@@ -7,7 +7,7 @@ namespace HomeSec.Core.Retention;
 public sealed class RetentionDeleter(IStorageBackend storage, string storagePlugin)
 {
     /// <returns>Null when the file is gone (or was never there), else why it could not be removed.</returns>
-    /// <param name="clipId">When given, the clip's snapshot beside it goes too.</param>
+    /// <param name="clipId">When given, the clip's snapshot and thumbnail beside it go too.</param>
     public static DeletionFailure? DeleteLocal(string path, Clips.ClipId? clipId = null)
     {
         try
@@ -17,10 +17,9 @@ public sealed class RetentionDeleter(IStorageBackend storage, string storagePlug
                 File.Delete(path);
             }
 
-            var snapshot = clipId is { } id ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, ".homesec", "snapshots", $"{id}.jpg") : null;
-            if (snapshot is not null && File.Exists(snapshot))
+            foreach (var sidecar in (clipId is { } id ? Media.Thumbnail.SidecarsOf(path, id.Value) : []).Where(File.Exists))
             {
-                File.Delete(snapshot);
+                File.Delete(sidecar);
             }
 
             return null;

@@ -55,6 +55,7 @@ public static class DaemonHost
         var metrics = new HomeSecMetrics(Prometheus.Metrics.DefaultRegistry);
         var web = new WebContext(config, configFile is null ? null : Path.GetFullPath(configFile), ClipStore.For(config.StateStore), new LiveFrames());
         builder.Services.AddHomeSecWeb(web);
+        builder.Services.AddSingleton(gate);
         builder.Services.AddHealthChecks();
         builder.Services.AddAkka(HomeSecAkkaExtensions.ActorSystemName, (akka, services) =>
         {

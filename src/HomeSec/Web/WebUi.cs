@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using HomeSec.Actors.Repository.Sql;
+using HomeSec.Core.Alerts.Gate;
 using HomeSec.Core.Config;
 using HomeSec.Core.Media;
 using HomeSec.Core.Plugins;
@@ -71,6 +72,17 @@ public static class WebUi
 
             await web.Store.MarkReviewedAsync(clipId, context.User.Identity?.Name ?? "unknown", DateTimeOffset.UtcNow, cancellationToken);
             return Results.Redirect(AuthEndpoints.SafeReturnUrl(returnUrl));
+        });
+        app.MapPost("/mode", ([FromForm] string? mode, Core.Alerts.Gate.AlertGate gate, HttpContext context, ILoggerFactory loggers) =>
+        {
+            if (!Core.Alerts.Gate.ArmedModes.TryParse(mode, out var armed))
+            {
+                return Results.BadRequest($"mode: '{mode}' is not allowed; allowed: {string.Join(", ", Core.Alerts.Gate.ArmedModes.ByWireName.Keys)}");
+            }
+
+            gate.SetMode(armed);
+            loggers.CreateLogger("HomeSec.Web").LogInformation("{User} set the armed mode to {Mode}", context.User.Identity?.Name, armed.ToWireName());
+            return Results.Redirect("/system");
         });
         app.MapGet("/review/rows", (HttpContext context, string? after, string? id) =>
         {

@@ -3,11 +3,22 @@
 
 const clips = document.getElementById('clips');
 
+// A picture that is not there (no thumbnail could be made, a camera with no frame yet) shows the text behind it
+// instead of a broken-image icon. Module scripts run after parsing, so an image may have failed already.
+function placeholderOnError(img) {
+  const broken = () => img.classList.add('broken');
+  img.addEventListener('error', broken);
+  img.addEventListener('load', () => img.classList.remove('broken'));
+  if (img.complete && img.naturalWidth === 0 && img.loading !== 'lazy') broken();
+}
+document.querySelectorAll('.thumb img, img.live').forEach(placeholderOnError);
+
 function insertRows(html, replaceId) {
   const template = document.createElement('template');
   template.innerHTML = html;
   const incoming = [...template.content.querySelectorAll('article.clip')];
   for (const row of incoming) {
+    row.querySelectorAll('.thumb img').forEach(placeholderOnError);
     const existing = document.getElementById(row.id);
     if (existing) {
       existing.replaceWith(row);
@@ -56,13 +67,11 @@ for (const img of document.querySelectorAll('img.live[data-refresh]')) {
   const base = img.getAttribute('src');
   const seconds = Math.max(1, Number(img.dataset.refresh) || 5);
   let frame = 0;
-  img.addEventListener('error', () => img.classList.add('nolive'));
-  img.addEventListener('load', () => img.classList.remove('nolive'));
   setInterval(() => {
     if (document.visibilityState !== 'visible') return;
     const next = new Image();
     next.onload = () => { img.src = next.src; img.dataset.frame = String(++frame); };
-    next.onerror = () => img.classList.add('nolive');
+    next.onerror = () => img.classList.add('broken');
     next.src = `${base}?t=${Date.now()}`;
   }, seconds * 1000);
 }

@@ -59,6 +59,46 @@ public static class MediaEndpoints
             await StateOf(store, clipId, cancellationToken) is { } state && MediaFiles.Servable(state.Filter?.Snapshot?.LocalPath, MediaFiles.ImageTypes) is var (path, type)
                 ? Results.File(path, type)
                 : Results.NotFound());
+        endpoints.MapGet("/media/thumbnails/{clipId}", async (string clipId, HttpContext context, CancellationToken cancellationToken) =>
+        {
+            if (await StateOf(store, clipId, cancellationToken) is not { } state)
+            {
+                return Results.NotFound();
+            }
+
+            context.Response.Headers.CacheControl = "private, max-age=86400";
+            if (MediaFiles.Servable(state.Filter?.Snapshot?.LocalPath, MediaFiles.ImageTypes) is var (snapshot, snapshotType))
+            {
+                return Results.File(snapshot, snapshotType);
+            }
+
+            if (state.LocalDeleted || MediaFiles.Servable(state.LocalPath, MediaFiles.VideoTypes) is not var (clip, _))
+            {
+                return Results.NotFound();
+            }
+
+            var thumbnail = Thumbnail.PathFor(clip, state.ClipId.Value);
+            if (MediaFiles.Servable(thumbnail, MediaFiles.ImageTypes) is null)
+            {
+                // ffmpeg per thumbnail: at most two at once, so a page of new clips cannot starve the recorder on a small box.
+                await ThumbnailMakers.WaitAsync(cancellationToken);
+                try
+                {
+                    using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    deadline.CancelAfter(TimeSpan.FromSeconds(15));
+                    if (!File.Exists(thumbnail) && !await Thumbnail.MakeAsync(clip, state.Duration?.TotalSeconds ?? 0, thumbnail, deadline.Token))
+                    {
+                        return Results.NotFound();
+                    }
+                }
+                finally
+                {
+                    ThumbnailMakers.Release();
+                }
+            }
+
+            return MediaFiles.Servable(thumbnail, MediaFiles.ImageTypes) is var (made, madeType) ? Results.File(made, madeType) : Results.NotFound();
+        });
         endpoints.MapGet("/media/cameras/{camera}/live", async (string camera, HttpContext context, CancellationToken cancellationToken) =>
         {
             context.Response.Headers.CacheControl = "no-store";
@@ -74,6 +114,8 @@ public static class MediaEndpoints
         });
         return endpoints;
     }
+
+    private static readonly SemaphoreSlim ThumbnailMakers = new(2);
 
     private static async Task<ClipState?> StateOf(ClipStore store, string clipId, CancellationToken cancellationToken)
     {
