@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution (unit, actor and integration) and prints "N passed, N failed".
-# Needs ffmpeg, mosquitto, python3-aiosmtpd and GStreamer's RTSP server for Python; `bash .ci/run` installs them on a fresh Debian machine.
+# Needs ffmpeg, mosquitto, python3-aiosmtpd, GStreamer's RTSP server for Python, chromium and tests/ui's npm packages; `bash .ci/run` installs them on a fresh Debian machine.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,9 @@ command -v ffmpeg >/dev/null || { echo "ffmpeg is missing: run 'bash .ci/run' (i
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || { echo "python3-aiosmtpd is missing: run 'bash .ci/run' or 'sudo apt-get install python3-aiosmtpd'" >&2; exit 1; }
 /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer" 2>/dev/null \
   || { echo "GStreamer's RTSP server is missing: run 'bash .ci/run' or 'sudo apt-get install python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly'" >&2; exit 1; }
+
+[ -x /usr/bin/chromium ] || { echo "chromium is missing (the web UI's browser specs): run 'bash .ci/run' or 'sudo apt-get install chromium'" >&2; exit 1; }
+[ -d tests/ui/node_modules/playwright-core ] || { echo "tests/ui has no node_modules (the web UI's browser specs): run 'bash .ci/run' or 'npm ci --prefix tests/ui'" >&2; exit 1; }
 
 results=TestResults
 rm -rf "$results"
