@@ -85,10 +85,10 @@ public sealed class DaemonProcess : IAsyncDisposable
         RunToEndAsync(workingDirectory, new Dictionary<string, string>(), arguments);
 
     public static Task<(int ExitCode, string Output)> RunToEndAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
-        RunToEndAsync(workingDirectory, environment, null, arguments);
+        RunToEndWithInputAsync(workingDirectory, environment, null, arguments);
 
     /// <param name="standardInput">Typed into the command (e.g. a password for <c>--password-stdin</c>); null: none.</param>
-    public static async Task<(int ExitCode, string Output)> RunToEndAsync(
+    public static async Task<(int ExitCode, string Output)> RunToEndWithInputAsync(
         string workingDirectory, IReadOnlyDictionary<string, string> environment, string? standardInput, params string[] arguments)
     {
         await using var daemon = StartUnder(null, workingDirectory, environment, standardInput, arguments);

@@ -64,7 +64,7 @@ public sealed class DaemonSandbox : IDisposable
 
     /// <summary>Runs a homesec command with <paramref name="standardInput"/> typed into it (e.g. <c>user add --password-stdin</c>).</summary>
     public Task<(int ExitCode, string Output)> RunCliWithInputAsync(string standardInput, params string[] arguments) =>
-        DaemonProcess.RunToEndAsync(Root, Environment(), standardInput, [.. arguments, "--config", ConfigFile]);
+        DaemonProcess.RunToEndWithInputAsync(Root, Environment(), standardInput, [.. arguments, "--config", ConfigFile]);
 
     /// <summary>Adds top-level sections to the config (e.g. <c>web:</c>) before the daemon starts.</summary>
     public void AppendConfig(string yaml) => File.AppendAllText(ConfigFile, "\n" + yaml.TrimEnd() + "\n");
