@@ -185,6 +185,64 @@ public sealed class ClipStoreSpecs(PostgresFixture postgres) : IClassFixture<Pos
     }
 
     /// <summary>A fresh store with its tables (the repository creates them too; the test reads them before it might).</summary>
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Should_filter_page_by_cursor_mark_reviewed_and_feed_changes_when_the_web_ui_reads_the_review_list(string backend)
+    {
+        // Given seven clips a minute apart: odd ones a high-risk person that alerted, even ones a low-risk car
+        var store = ClipStore.For(await StateStoreAsync(backend));
+        var start = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+        var ordering = 5000L;
+        var ids = new List<ClipId>();
+        for (var i = 0; i < 7; i++)
+        {
+            var at = start.AddMinutes(i);
+            var id = ClipId.For(i < 5 ? "porch" : "garden", at);
+            ids.Add(id);
+            var person = i % 2 == 1;
+            IClipEvent[] events =
+            [
+                new ClipRecorded(id, at, id.Value.Split('-')[0], $"/clips/{i}.mp4", at, at.AddSeconds(10), 42),
+                new FilterCompleted(id, at, new FilterResult([person ? "person" : "car"], 0.9, 4, "test")),
+                new VlmCompleted(id, at, new AnalysisResult(person ? RiskLevel.High : RiskLevel.Low, "passing", "x")),
+                new AlertDecisionMade(id, at, new AlertDecision(person, person ? "risk high" : "risk low")),
+            ];
+            await store.ApplyAsync(events.Select((e, n) => new JournalEvent(++ordering, n + 1, e)).ToList(), CancellationToken.None);
+        }
+
+        var feedStart = await store.LatestOrderingAsync(CancellationToken.None);
+
+        // When
+        var firstPage = await store.ReviewAsync(new ReviewQuery(Limit: 3), CancellationToken.None);
+        var secondPage = await store.ReviewAsync(new ReviewQuery(Before: new ReviewCursor(firstPage[^1].CreatedAt, firstPage[^1].State.ClipId.Value), Limit: 3), CancellationToken.None);
+        var alerted = await store.ReviewAsync(new ReviewQuery(AlertedOnly: true), CancellationToken.None);
+        var people = await store.ReviewAsync(new ReviewQuery(DetectedClass: "person", Risk: "high", Camera: "porch"), CancellationToken.None);
+        var cars = await store.ReviewAsync(new ReviewQuery(DetectedClass: "car"), CancellationToken.None);
+        var arrived = await store.ReviewAsync(new ReviewQuery(After: start.AddMinutes(4).AddSeconds(30)), CancellationToken.None);
+        await store.MarkReviewedAsync(ids[6].Value, "admin", start.AddHours(1), CancellationToken.None);
+        await store.MarkReviewedAsync(ids[6].Value, "ops", start.AddHours(2), CancellationToken.None);
+        var unreviewed = await store.ReviewAsync(new ReviewQuery(UnreviewedOnly: true), CancellationToken.None);
+        var one = await store.ReviewAsync(new ReviewQuery(ClipId: ids[6].Value), CancellationToken.None);
+        var at7 = start.AddMinutes(7);
+        var late = ClipId.For("porch", at7);
+        await store.ApplyAsync([new JournalEvent(++ordering, 1, new ClipRecorded(late, at7, "porch", "/clips/7.mp4", at7, at7.AddSeconds(5), 42))], CancellationToken.None);
+        var (changed, next) = await store.ChangedAfterAsync(feedStart, CancellationToken.None);
+        var (nothing, _) = await store.ChangedAfterAsync(next, CancellationToken.None);
+
+        // Then
+        Assert.Equal(ids.AsEnumerable().Reverse().Take(3), firstPage.Select(r => r.State.ClipId));
+        Assert.Equal(ids.AsEnumerable().Reverse().Skip(3).Take(3), secondPage.Select(r => r.State.ClipId));
+        Assert.Equal([ids[5], ids[3], ids[1]], alerted.Select(r => r.State.ClipId));
+        Assert.Equal([ids[3], ids[1]], people.Select(r => r.State.ClipId));
+        Assert.Equal([ids[6], ids[4], ids[2], ids[0]], cars.Select(r => r.State.ClipId));
+        Assert.Equal([ids[6], ids[5]], arrived.Select(r => r.State.ClipId));
+        Assert.DoesNotContain(unreviewed, r => r.State.ClipId == ids[6]);
+        Assert.Equal(6, unreviewed.Count);
+        Assert.Equal("ops", Assert.Single(one).ReviewedBy);
+        Assert.Equal(late.Value, Assert.Single(changed).ClipId);
+        Assert.Empty(nothing);
+    }
+
     private async Task<StateStoreConfig> StateStoreAsync(string backend)
     {
         Directory.CreateDirectory(_folder);

@@ -153,6 +153,47 @@ public sealed class WebUiSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_ask_for_a_token_on_health_and_metrics_when_health_access_is_auth()
+    {
+        // Given
+        _sandbox.AppendConfig("web:\n  health_access: auth");
+        await using var daemon = _sandbox.StartDaemon();
+        using var withToken = await Eventually.WaitForAsync(async () =>
+        {
+            var client = _sandbox.ApiClient(); // the CLI token, once the daemon wrote it
+            try
+            {
+                using var probe = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
+                if (probe.IsSuccessStatusCode)
+                {
+                    return client;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            client.Dispose();
+            return null;
+        }, TimeSpan.FromSeconds(60), "the daemon answering with the CLI token", () => daemon.Output);
+        using var anonymous = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_sandbox.HealthPort}") };
+
+        // When
+        using var health = await anonymous.GetAsync(new Uri("/health", UriKind.Relative));
+        using var metrics = await anonymous.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var live = await anonymous.GetAsync(new Uri("/health/live", UriKind.Relative));
+        using var metricsWithToken = await withToken.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var (inspectCode, inspect) = await _sandbox.RunCliAsync("inspect", "--live");
+
+        // Then
+        Assert.Equal(HttpStatusCode.Unauthorized, health.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, metrics.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, metricsWithToken.StatusCode);
+        Assert.True(inspectCode == 0, inspect); // the CLI (and the container healthcheck) reads the CLI token through --config
+    }
+
+    [Fact]
     public async Task Should_throttle_password_guessing_and_refuse_even_the_right_password_while_locked()
     {
         // Given a user
