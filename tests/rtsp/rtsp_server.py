@@ -7,8 +7,8 @@ Run with Debian's /usr/bin/python3:
 Each mount serves H.264 (640x360, 10 fps, one keyframe per second) from a scripted timeline that
 starts when the first client connects (the media is shared, so a detect reader and a recorder that
 connect to one mount see the same frames). A timeline is a list of phases, `still:SECONDS` or
-`move:SECONDS`; after the last phase the scene stays still. During `move` a bright box sweeps left and
-right. Every frame carries its number as 16 binary blocks along the top edge (12x12 pixels each,
+`move:SECONDS` or `red:SECONDS`; after the last phase the scene stays still. During `move` a bright box sweeps left and
+right; during `red` the same box is pure red (what tests/models/red_patch_detector.onnx sees as a person). Every frame carries its number as 16 binary blocks along the top edge (12x12 pixels each,
 bright = 1, least significant bit first), so tests can map a decoded frame back to the timeline:
 frame n is shown at n / fps seconds. Prints "READY <port>" once it listens.
 """
@@ -31,19 +31,20 @@ def parse_timeline(text):
     phases = []
     for part in filter(None, text.split(",")):
         kind, seconds = part.split(":")
-        if kind not in ("still", "move"):
+        if kind not in ("still", "move", "red"):
             raise ValueError(f"unknown phase {kind!r}")
         phases.append((kind, float(seconds)))
     return phases
 
 
 def moving_at(phases, seconds):
+    """(kind of the box shown: None, "move" or "red"; seconds since its phase began)."""
     start = 0.0
     for kind, length in phases:
         if start <= seconds < start + length:
-            return kind == "move", seconds - start
+            return (None if kind == "still" else kind), seconds - start
         start += length
-    return False, 0.0
+    return None, 0.0
 
 
 def base_picture():
@@ -62,24 +63,38 @@ class Scene:
         self.base = base_picture()
         self.chroma = bytes([128]) * (WIDTH * HEIGHT // 2)
         self.box_row = bytes([220]) * BOX
+        # Pure red in BT.601 limited-range YUV: Y 81, U 90, V 240 (chroma planes are quarter size).
+        self.red_luma = bytes([81]) * BOX
+        self.red_u = bytes([90]) * (BOX // 2)
+        self.red_v = bytes([240]) * (BOX // 2)
         self.one = bytes([235]) * BLOCK
         self.zero = bytes([16]) * BLOCK
 
     def frame(self, number):
         luma = bytearray(self.base)
-        moving, since = moving_at(self.phases, number / FPS)
-        if moving:
+        chroma = None
+        kind, since = moving_at(self.phases, number / FPS)
+        if kind is not None:
             travel = WIDTH - BOX
             position = int(since * BOX_SPEED) % (2 * travel)
             x = position if position < travel else 2 * travel - position
+            row = self.red_luma if kind == "red" else self.box_row
             for y in range(BOX_Y, BOX_Y + BOX):
-                luma[y * WIDTH + x:y * WIDTH + x + BOX] = self.box_row
+                luma[y * WIDTH + x:y * WIDTH + x + BOX] = row
+            if kind == "red":
+                x -= x % 2
+                chroma = bytearray(self.chroma)
+                quarter, half = WIDTH * HEIGHT // 4, WIDTH // 2
+                for y in range(BOX_Y // 2, (BOX_Y + BOX) // 2):
+                    start = y * half + x // 2
+                    chroma[start:start + BOX // 2] = self.red_u
+                    chroma[quarter + start:quarter + start + BOX // 2] = self.red_v
         for bit in range(BITS):
             block = self.one if (number >> bit) & 1 else self.zero
             for y in range(BLOCK):
                 start = y * WIDTH + bit * BLOCK
                 luma[start:start + BLOCK] = block
-        return bytes(luma) + self.chroma
+        return bytes(luma) + (bytes(chroma) if chroma is not None else self.chroma)
 
 
 class TimelineFactory(GstRtspServer.RTSPMediaFactory):

@@ -34,6 +34,7 @@ public sealed class CameraActor : ReceiveActor, IWithTimers
         _manager = manager;
 
         Receive<ClipFound>(found => _coordinator.Tell(new ProcessClip(found.Clip)));
+        Receive<LiveFound>(found => _coordinator.Tell(new LiveDetected(found.Detection)));
         Receive<ClipProcessed>(MarkProcessed);
         Receive<MarkProcessedSucceeded>(_ => { });
         Receive<MarkProcessedFailed>(failed =>
@@ -59,6 +60,18 @@ public sealed class CameraActor : ReceiveActor, IWithTimers
             }
         }, token);
         _running.Add(this, _stopping, watching);
+        if (_source is HomeSec.Core.Alerts.Live.ILiveDetectionSource live)
+        {
+            // Detections while recording: straight to the coordinator, not behind the clip stream.
+            _ = Task.Run(async () =>
+            {
+                await foreach (var detection in live.LiveDetections.ReadAllAsync(token))
+                {
+                    self.Tell(new LiveFound(detection));
+                }
+            }, token);
+        }
+
         watching.PipeTo(self, success: () => new SourceStopped(null), failure: ex => new SourceStopped(ex));
         Timers.StartPeriodicTimer(nameof(ReportHealth), ReportHealth.Instance, TimeSpan.Zero, HealthReportInterval);
     }
@@ -75,6 +88,8 @@ public sealed class CameraActor : ReceiveActor, IWithTimers
         _source.MarkProcessedAsync(processed.ClipId, _stopping.Token)
             .PipeTo(Self, success: () => MarkProcessedSucceeded.Instance, failure: ex => new MarkProcessedFailed(processed.ClipId, ex));
     }
+
+    private sealed record LiveFound(HomeSec.Core.Alerts.Live.LiveDetection Detection);
 
     private sealed record ReportHealth
     {

@@ -23,11 +23,19 @@ public sealed class ClipCoordinator : ReceiveActor
     private readonly HashSet<ClipId> _waitingIds = [];
     private IActorRef? _drainRequester;
 
+    /// <summary>Recordings still going on that live detection reported on (one <see cref="LiveClipActor"/> each).</summary>
+    private readonly Dictionary<ClipId, IActorRef> _live = [];
+
+    /// <summary>Clips whose recording ended, waiting for their live actor to stop before their supervisor starts.</summary>
+    private readonly Dictionary<ClipId, (RecordedClip Clip, IActorRef Camera)> _afterLive = [];
+
     public ClipCoordinator(ClipPipeline pipeline, int maxInFlight)
     {
         _pipeline = pipeline;
         _maxInFlight = maxInFlight;
-        Receive<ProcessClip>(Admit);
+        Receive<ProcessClip>(message => Admit(message.Clip, Sender));
+        Receive<LiveDetected>(OnLiveDetected);
+        Receive<LiveFinished>(OnLiveFinished);
         Receive<ClipProcessed>(OnClipProcessed);
         Receive<ClipWaitingForStorage>(OnClipWaitingForStorage);
         Receive<Terminated>(OnSupervisorStopped);
@@ -55,11 +63,48 @@ public sealed class ClipCoordinator : ReceiveActor
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(3, TimeSpan.FromMinutes(1), _ => Directive.Restart);
 
-    private void Admit(ProcessClip message)
+    private void OnLiveDetected(LiveDetected live)
     {
-        var clipId = message.Clip.ClipId;
+        var clipId = live.Detection.ClipId;
+        if (_drainRequester is not null || _running.ContainsKey(clipId) || _waitingForStorage.ContainsKey(clipId) || _waitingIds.Contains(clipId) ||
+            _afterLive.ContainsKey(clipId))
+        {
+            return; // the recording is over already: its clip's filter looks at it
+        }
+
+        if (!_live.TryGetValue(clipId, out var actor))
+        {
+            actor = Context.ActorOf(LiveClipActor.Props(clipId, live.Detection.CameraName, _pipeline), $"live-{clipId}");
+            Context.Watch(actor);
+            _live[clipId] = actor;
+        }
+
+        actor.Forward(live);
+    }
+
+    private void OnLiveFinished(LiveFinished finished)
+    {
+        if (_afterLive.Remove(finished.ClipId, out var pending))
+        {
+            Admit(pending.Clip with { DetectionAlertReason = finished.AlertReason }, pending.Camera);
+        }
+    }
+
+    private void Admit(RecordedClip clip, IActorRef camera)
+    {
+        var clipId = clip.ClipId;
         if (_drainRequester is not null)
         {
+            return;
+        }
+
+        if (_live.Remove(clipId, out var live))
+        {
+            // One writer per clip stream: the live actor finishes (its events are already with the repository) before
+            // the supervisor writes the first of its own.
+            Context.Unwatch(live);
+            _afterLive[clipId] = (clip, camera);
+            live.Tell(FinishLive.Instance);
             return;
         }
 
@@ -71,11 +116,11 @@ public sealed class ClipCoordinator : ReceiveActor
 
         if (_running.Count < _maxInFlight)
         {
-            Start(message.Clip, Sender);
+            Start(clip, camera);
         }
         else
         {
-            _waiting.Enqueue((message.Clip, Sender));
+            _waiting.Enqueue((clip, camera));
             _waitingIds.Add(clipId);
         }
     }
@@ -111,6 +156,13 @@ public sealed class ClipCoordinator : ReceiveActor
 
     private void OnSupervisorStopped(Terminated terminated)
     {
+        var live = _live.FirstOrDefault(pair => pair.Value.Equals(terminated.ActorRef));
+        if (live.Value is not null)
+        {
+            _live.Remove(live.Key); // abandoned (no clip came) or crashed too often: the clip, if it comes, has no fast alert
+            return;
+        }
+
         foreach (var clips in new[] { _running, _waitingForStorage })
         {
             var entry = clips.FirstOrDefault(pair => pair.Value.Supervisor.Equals(terminated.ActorRef));

@@ -7,6 +7,18 @@ public static class ClipProtocol
     /// <summary>From a camera: a clip file is on disk and needs the pipeline. The sender hears <see cref="ClipProcessed"/>.</summary>
     public sealed record ProcessClip(RecordedClip Clip);
 
+    /// <summary>From a camera: live detection saw objects in a recording that is still going on.</summary>
+    public sealed record LiveDetected(HomeSec.Core.Alerts.Live.LiveDetection Detection);
+
+    /// <summary>The recording ended: the live clip actor answers with <see cref="LiveFinished"/> and stops.</summary>
+    internal sealed record FinishLive
+    {
+        public static FinishLive Instance { get; } = new();
+    }
+
+    /// <summary>Why the fast alert went out (null: it did not); the clip's supervisor starts with it.</summary>
+    internal sealed record LiveFinished(ClipId ClipId, string? AlertReason);
+
     /// <summary>The pipeline is finished with a clip (done, or error when a stage gave up).</summary>
     public sealed record ClipProcessed(ClipId ClipId, ClipStatus Status);
 

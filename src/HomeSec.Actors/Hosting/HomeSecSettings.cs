@@ -64,8 +64,13 @@ public sealed record HomeSecSettings(
             Gate = gate,
             LiveFrames = liveFrames,
         };
+        var filter = registries.Filters.Create(config.Filter.Plugin, context);
+        // live_detection: RTSP cameras run the filter's own model (same pool, same class and confidence rules) while recording.
+        var sourceContext = config.LiveDetection.Enabled && filter is HomeSec.Core.Alerts.Live.ILiveDetector live
+            ? context with { LiveDetector = live, LiveDetectionInterval = config.LiveDetection.Interval }
+            : context;
         var cameras = config.Cameras
-            .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, context with { CameraName = camera.Name })))
+            .Select(camera => new CameraSource(camera.Name, () => registries.Sources.Create(camera.Source, sourceContext with { CameraName = camera.Name })))
             .ToList();
         var notifiers = config.Notifiers
             .Select(n =>
@@ -80,7 +85,7 @@ public sealed record HomeSecSettings(
             .ToList();
         var workers = new WorkerPoolSettings(
             new StorageStageSettings(registries.Storage.Create(config.Storage.Plugin, context), config.Storage.Plugin.Name, config.Storage.Timeout, config.Concurrency.UploadWorkers),
-            new FilterStageSettings(registries.Filters.Create(config.Filter.Plugin, context), config.Filter.Plugin.Name, config.Filter.Timeout, config.Concurrency.FilterWorkers)
+            new FilterStageSettings(filter, config.Filter.Plugin.Name, config.Filter.Timeout, config.Concurrency.FilterWorkers)
             {
                 TriggerClasses = config.Filter.TriggerClasses,
             },
@@ -105,6 +110,8 @@ public sealed record HomeSecSettings(
             Retention = retention,
             Gate = gate,
             PublicUrl = config.Web.PublicUrl,
+            DetectedPhaseNotifiers = [.. config.Notifiers.Where(n => n.Phases.Contains(HomeSec.Core.Alerts.AlertPhases.Detected)).Select(n => n.Name)],
+            DetectedOnlyNotifiers = config.Notifiers.Where(n => !n.Phases.Contains(HomeSec.Core.Alerts.AlertPhases.Final)).Select(n => n.Name).ToHashSet(StringComparer.Ordinal),
         };
     }
 
@@ -121,7 +128,15 @@ public sealed record HomeSecSettings(
         new HashSet<string>(StringComparer.Ordinal), StageDeadline)
     {
         PublicUrl = PublicUrl,
+        DetectedPhaseNotifiers = DetectedPhaseNotifiers,
+        DetectedOnlyNotifiers = DetectedOnlyNotifiers,
     };
+
+    /// <summary>Notifiers whose <c>phases</c> include <c>detected</c>.</summary>
+    public IReadOnlyList<string> DetectedPhaseNotifiers { get; init; } = [];
+
+    /// <summary>Notifiers whose <c>phases</c> are only <c>detected</c>.</summary>
+    public IReadOnlySet<string> DetectedOnlyNotifiers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     public ClipPipeline Pipeline(WorkerPoolsReady pools, IActorRef repository) => new(
         pools.Uploads, pools.Filters, pools.Vlm, pools.Notify, repository, Rules, Clock)

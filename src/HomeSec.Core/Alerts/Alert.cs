@@ -28,8 +28,38 @@ public sealed record Alert(
     [JsonIgnore]
     public string? SnapshotPath { get; init; }
 
+    /// <summary>
+    /// <c>detected</c>: the fast alert while the clip is still being recorded (class, zones, no summary yet);
+    /// <c>final</c>: the alert of the finished clip (summary, risk, link). Both carry the same <see cref="DedupeKey"/>.
+    /// </summary>
+    [JsonPropertyName("phase")]
+    public string Phase { get; init; } = AlertPhases.Final;
+
+    /// <summary>Phase detected: what was seen (e.g. person), and when the frame arrived.</summary>
+    [JsonPropertyName("detected_class")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DetectedClass { get; init; }
+
+    [JsonPropertyName("detected_at")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? DetectedAt { get; init; }
+
+    /// <summary>Phase final after a detected alert whose clip turned out harmless: the all-clear.</summary>
+    [JsonPropertyName("stand_down")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool StandDown { get; init; }
+
     /// <summary>The required zones the objects were in, when the camera has any.</summary>
     [JsonPropertyName("zones")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Zones { get; init; }
+}
+
+/// <summary>The two phases of an alert (notifiers[].phases picks which a notifier delivers).</summary>
+public static class AlertPhases
+{
+    public const string Detected = "detected";
+    public const string Final = "final";
+
+    public static IReadOnlyList<string> All { get; } = [Detected, Final];
 }

@@ -47,6 +47,15 @@ public static class ClipEvents
 
     public sealed record NotificationSent(ClipId ClipId, DateTimeOffset At, string Notifier) : IClipEvent;
 
+    /// <summary>
+    /// Live detection saw a trigger-class object while the clip was being recorded (<paramref name="TimeS"/> seconds
+    /// after the recording started; the box in detect-frame pixels; the zones its bottom centre is in).
+    /// </summary>
+    public sealed record ObjectDetected(ClipId ClipId, DateTimeOffset At, string CameraName, DetectedBox Box, double TimeS, IReadOnlyList<string> Zones) : IClipEvent;
+
+    /// <summary>The first, fast alert of the clip (phase <c>detected</c>) passed the policy and the gate and went to these notifiers.</summary>
+    public sealed record DetectionAlerted(ClipId ClipId, DateTimeOffset At, string Reason, IReadOnlyList<string> Notifiers) : IClipEvent;
+
     public sealed record NotificationFailed(
         ClipId ClipId, DateTimeOffset At, string Notifier, int Attempt, ErrorInfo Error, bool WillRetry) : IClipEvent;
 
@@ -85,6 +94,8 @@ public static class ClipEvents
         [typeof(VlmSkipped)] = "vlm_skipped",
         [typeof(AlertDecisionMade)] = "alert_decision_made",
         [typeof(NotificationSent)] = "notification_sent",
+        [typeof(ObjectDetected)] = "object_detected",
+        [typeof(DetectionAlerted)] = "detection_alerted",
         [typeof(NotificationFailed)] = "notification_failed",
         [typeof(NotificationQueued)] = "notification_queued",
         [typeof(ClipCompleted)] = "clip_completed",

@@ -59,6 +59,12 @@ public sealed record ClipState
     /// <summary>What a second, larger model found when <c>homesec cleanup</c> rechecked the clip.</summary>
     public RecheckResult? Recheck { get; init; }
 
+    /// <summary>What live detection saw while the clip was recorded (RTSP cameras with live_detection on).</summary>
+    public ImmutableList<LiveObject> LiveDetections { get; init; } = [];
+
+    /// <summary>Why the fast (phase <c>detected</c>) alert went out, when it did; the final alert then always follows.</summary>
+    public string? DetectionAlertReason { get; init; }
+
     /// <summary>The stored copy exists: uploaded and not deleted by retention.</summary>
     public bool IsStoredRemotely => StorageUri is not null && !RemoteDeleted;
 
@@ -116,6 +122,12 @@ public sealed record ClipState
             },
             ClipCompleted e => this with { Status = e.HadErrors ? ClipStatus.Error : ClipStatus.Done },
             ClipDeleted e => Deleted(e),
+            ObjectDetected e => this with
+            {
+                CameraName = CameraName ?? e.CameraName,
+                LiveDetections = LiveDetections.Add(new LiveObject(e.Box, e.TimeS, e.Zones)),
+            },
+            DetectionAlerted e => this with { DetectionAlertReason = e.Reason },
             ClipRechecked e => this with { Recheck = new RecheckResult(e.Model, e.DetectedClasses, e.BestConfidence, e.At) },
             _ => this,
         };
@@ -144,6 +156,9 @@ public sealed record ClipState
 
     private ClipStatus Advance(ClipStatus to) => Status is ClipStatus.QueuedLocal or ClipStatus.Uploaded ? to : Status;
 }
+
+/// <summary>One object live detection saw during the recording.</summary>
+public sealed record LiveObject(DetectedBox Box, double TimeS, IReadOnlyList<string> Zones);
 
 /// <summary>What <c>homesec cleanup --recheck-model</c> found in a clip whose filter found nothing.</summary>
 public sealed record RecheckResult(string Model, IReadOnlyList<string> DetectedClasses, double BestConfidence, DateTimeOffset At);

@@ -9,4 +9,8 @@ public sealed record RecordedClip(
     DateTimeOffset StartedAt,
     DateTimeOffset EndedAt,
     long SizeBytes,
-    bool Resumed = false);
+    bool Resumed = false)
+{
+    /// <summary>Why the fast alert (phase detected) of this clip went out while it was recorded; null when none did.</summary>
+    public string? DetectionAlertReason { get; init; }
+}

@@ -27,6 +27,9 @@ public sealed record AppConfig(
 
     /// <summary>The browser UI and who may use it.</summary>
     public Web.WebConfig Web { get; init; } = HomeSec.Core.Web.WebConfig.Default;
+
+    /// <summary>Detection during RTSP recordings and the fast (phase detected) alert it allows.</summary>
+    public Alerts.Live.LiveDetectionConfig LiveDetection { get; init; } = Alerts.Live.LiveDetectionConfig.Disabled;
 }
 
 /// <summary>
@@ -49,7 +52,14 @@ public sealed record CameraConfig(string Name, PluginSpec Source)
 
 public sealed record StorageConfig(PluginSpec Plugin, TimeSpan Timeout);
 
-public sealed record NotifierConfig(string Name, PluginSpec Plugin, TimeSpan Timeout);
+public sealed record NotifierConfig(string Name, PluginSpec Plugin, TimeSpan Timeout)
+{
+    /// <summary><c>phases</c>: which alerts it delivers: <c>detected</c> (the fast one while recording), <c>final</c> (the finished clip's).</summary>
+    public IReadOnlyList<string> Phases { get; init; } = Alerts.AlertPhases.All;
+
+    /// <summary>Email reads best as one message with the summary and the picture: only the final alert by default.</summary>
+    public static IReadOnlyList<string> DefaultPhasesOf(string backend) => backend == "email" ? [Alerts.AlertPhases.Final] : Alerts.AlertPhases.All;
+}
 
 public sealed record FilterConfig(PluginSpec Plugin, IReadOnlyList<string> TriggerClasses, TimeSpan Timeout);
 

@@ -110,6 +110,12 @@ public static partial class AppConfigLoader
         var retention = ReadRetention(root.Section("retention"), cameraRetention);
         var mode = root.Choice("mode", ArmedMode.Home, ArmedModes.ByWireName);
         var web = Web.WebConfig.Read(root.Section("web"));
+        var liveDetection = Alerts.Live.LiveDetectionConfig.Read(root.Section("live_detection"));
+
+        if (liveDetection.Enabled && filter is not null && filter.Plugin.Name != "yolo")
+        {
+            root.Section("live_detection").Error("enabled", $"needs filter.backend: yolo (live detection runs the filter's model), not '{filter.Plugin.Name}'");
+        }
 
         if (storage is null || filter is null || vlm is null || alertPolicy is null)
         {
@@ -117,7 +123,7 @@ public static partial class AppConfigLoader
         }
 
         return new AppConfig(cameras, new StorageConfig(storage, storageTimeout), stateStore, notifiers, filter, vlm, alertPolicy,
-            concurrency, retry, health) { Outbox = outbox, Retention = retention, InitialMode = mode, Web = web };
+            concurrency, retry, health) { Outbox = outbox, Retention = retention, InitialMode = mode, Web = web, LiveDetection = liveDetection };
     }
 
     /// <summary>The schema versions this HomeSec reads; a config without <c>version</c> is version 1.</summary>
@@ -230,6 +236,17 @@ public static partial class AppConfigLoader
             var plugin = registries.Notifiers.Read(item, "backend", "config");
             var name = item.String("name") ?? plugin?.Name ?? "";
             var timeout = item.Seconds("timeout_s", 30, 1, 3600);
+            var phases = item.StringList("phases", NotifierConfig.DefaultPhasesOf(plugin?.Name ?? ""));
+            foreach (var phase in phases.Where(p => !Alerts.AlertPhases.All.Contains(p)))
+            {
+                item.Error("phases", $"'{phase}' is not allowed; allowed: {string.Join(", ", Alerts.AlertPhases.All)}");
+            }
+
+            if (phases.Count == 0)
+            {
+                item.Error("phases", $"is empty; allowed: {string.Join(", ", Alerts.AlertPhases.All)} (or set enabled: false)");
+            }
+
             if (plugin is null || !enabled)
             {
                 continue;
@@ -244,7 +261,7 @@ public static partial class AppConfigLoader
                 item.Error("name", $"duplicate notifier name '{name}'; give each notifier of the same backend its own name");
             }
 
-            notifiers.Add(new NotifierConfig(name, plugin, timeout));
+            notifiers.Add(new NotifierConfig(name, plugin, timeout) { Phases = phases });
         }
 
         return notifiers;

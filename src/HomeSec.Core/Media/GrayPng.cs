@@ -10,11 +10,12 @@ namespace HomeSec.Core.Media;
 /// </summary>
 public static class GrayPng
 {
-    public static byte[] Encode(ReadOnlySpan<byte> gray, int width, int height)
+    /// <param name="channels">1: 8-bit gray; 3: packed RGB24.</param>
+    public static byte[] Encode(ReadOnlySpan<byte> gray, int width, int height, int channels = 1)
     {
-        if (width <= 0 || height <= 0 || gray.Length < width * height)
+        if (channels is not (1 or 3) || width <= 0 || height <= 0 || gray.Length < width * height * channels)
         {
-            throw new ArgumentException($"a {width}x{height} frame needs {width * height} bytes, got {gray.Length}");
+            throw new ArgumentException($"a {width}x{height} frame of {channels} channel(s) needs {width * height * channels} bytes, got {gray.Length}");
         }
 
         using var output = new MemoryStream();
@@ -23,7 +24,7 @@ public static class GrayPng
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
         header[8] = 8; // bit depth
-        header[9] = 0; // colour type: gray
+        header[9] = (byte)(channels == 3 ? 2 : 0); // colour type: truecolour or gray
         WriteChunk(output, "IHDR", header);
 
         using var compressed = new MemoryStream();
@@ -32,7 +33,7 @@ public static class GrayPng
             for (var row = 0; row < height; row++)
             {
                 zlib.WriteByte(0); // filter: none
-                zlib.Write(gray.Slice(row * width, width));
+                zlib.Write(gray.Slice(row * width * channels, width * channels));
             }
         }
 

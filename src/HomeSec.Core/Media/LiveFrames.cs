@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 
 namespace HomeSec.Core.Media;
 
-/// <summary>One gray frame of a camera's detect stream (what motion detection sees), <paramref name="Width"/>×<paramref name="Height"/> bytes.</summary>
-public sealed record LiveFrame(byte[] Gray, int Width, int Height, DateTimeOffset At);
+/// <summary>One frame of a camera's detect stream (what motion detection sees): gray (1 channel) or RGB24 (3, with live detection).</summary>
+public sealed record LiveFrame(byte[] Pixels, int Width, int Height, DateTimeOffset At, int Channels = 1);
 
 /// <summary>
 /// The latest detect-stream frame of each camera that decodes one (RTSP), for the web UI's live tiles. A source
@@ -18,8 +18,8 @@ public sealed class LiveFrames
     /// <summary>True when the camera's last frame is older than <see cref="OfferInterval"/> (a copy is worth making).</summary>
     public bool Wants(string camera, DateTimeOffset now) => !_latest.TryGetValue(camera, out var frame) || now - frame.At >= OfferInterval;
 
-    public void Offer(string camera, ReadOnlySpan<byte> gray, int width, int height, DateTimeOffset at) =>
-        _latest[camera] = new LiveFrame(gray.ToArray(), width, height, at);
+    public void Offer(string camera, ReadOnlySpan<byte> pixels, int width, int height, DateTimeOffset at, int channels = 1) =>
+        _latest[camera] = new LiveFrame(pixels[..(width * height * channels)].ToArray(), width, height, at, channels);
 
     public LiveFrame? Latest(string camera) => _latest.GetValueOrDefault(camera);
 }

@@ -38,4 +38,9 @@ public sealed record PluginContext(Microsoft.Extensions.Logging.ILoggerFactory L
 
     /// <summary>Where sources that decode frames offer the latest one (the web UI's live view); null where nobody looks.</summary>
     public Media.LiveFrames? LiveFrames { get; init; }
+
+    /// <summary>live_detection: the filter's model for sources that look at frames while recording; null: off.</summary>
+    public Alerts.Live.ILiveDetector? LiveDetector { get; init; }
+
+    public TimeSpan LiveDetectionInterval { get; init; } = TimeSpan.FromSeconds(0.25);
 }

@@ -36,7 +36,7 @@ public sealed class PluginRegistries
                 context.Clock, context.LoggerFactory.CreateLogger<LocalFolderSource>()))
             .Register("rtsp", RtspSourceOptions.Read,
                 (options, context) => new RtspSource(options, context.CameraName ?? throw new InvalidOperationException("a source needs its camera name"),
-                    context.Clock, context.LoggerFactory.CreateLogger<RtspSource>(), context.LiveFrames))
+                    context.Clock, context.LoggerFactory.CreateLogger<RtspSource>(), context.LiveFrames, context.LiveDetector, context.LiveDetectionInterval))
             .Register("ftp", FtpSourceOptions.Read,
                 (options, context) => new FtpSource(options, context.CameraName ?? throw new InvalidOperationException("a source needs its camera name"),
                     context.Clock, context.LoggerFactory.CreateLogger<FtpSource>()));

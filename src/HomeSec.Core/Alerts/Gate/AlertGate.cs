@@ -40,6 +40,9 @@ public sealed class AlertGate
         }
     }
 
+    /// <summary>The zones and alert rules of a camera (the default rules for one the config does not name).</summary>
+    public CameraAlertRules RulesOf(string camera) => _cameras.GetValueOrDefault(camera) ?? CameraAlertRules.Default;
+
     public AlertDecision Decide(AlertProposal proposal, DateTimeOffset now)
     {
         var rules = _cameras.GetValueOrDefault(proposal.Camera) ?? CameraAlertRules.Default;

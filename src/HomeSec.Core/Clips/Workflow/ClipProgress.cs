@@ -32,7 +32,11 @@ public sealed record ClipProgress
     /// <summary>The actor was told that only storing is left.</summary>
     public bool Parked { get; init; }
 
-    public static ClipProgress For(RecordedClip clip) => new() { Clip = clip, State = ClipState.Empty(clip.ClipId) };
+    public static ClipProgress For(RecordedClip clip) => new()
+    {
+        Clip = clip,
+        State = ClipState.Empty(clip.ClipId) with { DetectionAlertReason = clip.DetectionAlertReason },
+    };
 
     public bool IsActive(Stage stage) => InFlight.ContainsKey(stage) || RetryPending.Contains(stage);
 

@@ -26,6 +26,9 @@ namespace HomeSec.Core.Clips.Workflow;
 /// </summary>
 public static class ClipWorkflow
 {
+    /// <summary>The reason of a final alert that stands a fast alert down (its clip turned out harmless).</summary>
+    public const string StandDownPrefix = "stand down: ";
+
     public static WorkflowDecision Decide(ClipProgress progress, WorkflowInput input, WorkflowRules rules, DateTimeOffset now)
     {
         var step = new Step(progress, rules, now);
@@ -288,7 +291,16 @@ public static class ClipWorkflow
                 }
             }
 
-            if (analysisDone && State.AlertDecision is null && !_progress.GateAsked)
+            if (analysisDone && State.AlertDecision is null && !_progress.GateAsked && State.DetectionAlertReason is not null)
+            {
+                // The fast alert already went out: the final one is its update, so it always follows (never held back
+                // by the gate's cooldown, which the fast alert itself started); a harmless clip makes it the all-clear.
+                var decision = DecideAlert();
+                Record(new AlertDecisionMade(Clip.ClipId, now, decision.Notify
+                    ? decision
+                    : new AlertDecision(true, $"{StandDownPrefix}{decision.Reason}") { Zones = decision.Zones }));
+            }
+            else if (analysisDone && State.AlertDecision is null && !_progress.GateAsked)
             {
                 if (rules.GateAlerts)
                 {
@@ -389,7 +401,7 @@ public static class ClipWorkflow
             return rules.AlertPolicy.Decide(input);
         }
 
-        private Alert BuildAlert(AlertDecision decision) => new(
+        private Alert BuildAlert(AlertDecision decision) => new Alert(
             Clip.ClipId,
             Clip.CameraName,
             State.StorageUri,
@@ -404,9 +416,11 @@ public static class ClipWorkflow
             SnapshotUri = State.Filter?.Snapshot?.StorageUri,
             SnapshotPath = State.Filter?.Snapshot?.LocalPath,
             Zones = decision.Zones,
+            StandDown = decision.Reason.StartsWith(StandDownPrefix, StringComparison.Ordinal),
         };
 
         private List<string> PendingNotifiers() => rules.Notifiers
+            .Where(n => !rules.DetectedOnlyNotifiers.Contains(n))
             .Where(n => !State.NotifiedBy.Contains(n) && !State.QueuedFor.Contains(n) && !State.NotifiersGivenUp.Contains(n))
             .ToList();
     }

@@ -21,6 +21,12 @@ public sealed record WorkflowRules(
     /// <summary>The policy's decision goes through the alert gate (armed mode, required zones, cooldown) before it is recorded.</summary>
     public bool GateAlerts { get; init; }
 
+    /// <summary>Notifiers that deliver the fast alert (<c>phases</c> has <c>detected</c>), in config order.</summary>
+    public IReadOnlyList<string> DetectedPhaseNotifiers { get; init; } = [];
+
+    /// <summary>Notifiers that deliver only the fast alert (<c>phases: [detected]</c>): the final one skips them.</summary>
+    public IReadOnlySet<string> DetectedOnlyNotifiers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary><c>web.public_url</c>: alerts link to the clip's page there instead of the storage's link.</summary>
     public Uri? PublicUrl { get; init; }
 

@@ -105,7 +105,7 @@ public static class MediaEndpoints
             if (liveFrames.Latest(camera) is { } frame && DateTimeOffset.UtcNow - frame.At <= LiveFrameMaxAge)
             {
                 context.Response.Headers["X-Frame-Time"] = frame.At.ToString("O");
-                return Results.Bytes(GrayPng.Encode(frame.Gray, frame.Width, frame.Height), "image/png");
+                return Results.Bytes(GrayPng.Encode(frame.Pixels, frame.Width, frame.Height, frame.Channels), "image/png");
             }
 
             var recent = await store.ReviewAsync(new ReviewQuery(Camera: camera, Limit: 20), cancellationToken);

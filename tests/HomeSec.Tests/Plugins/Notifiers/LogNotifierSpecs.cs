@@ -49,7 +49,7 @@ public sealed class LogNotifierSpecs : IDisposable
         using var doc = JsonDocument.Parse(lines[0]);
         var root = doc.RootElement;
         Assert.Equal(
-            ["activity_type", "camera_name", "clip_id", "dedupe_key", "notify_reason", "risk_level", "storage_uri", "summary", "ts", "upload_failed", "view_url"],
+            ["activity_type", "camera_name", "clip_id", "dedupe_key", "notify_reason", "phase", "risk_level", "storage_uri", "summary", "ts", "upload_failed", "view_url"],
             root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("front_door-20240501T120001Z", root.GetProperty("clip_id").GetString());
         Assert.Equal(root.GetProperty("clip_id").GetString(), root.GetProperty("dedupe_key").GetString());

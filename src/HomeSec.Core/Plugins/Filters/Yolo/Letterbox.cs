@@ -32,4 +32,26 @@ public readonly record struct Letterbox(int SourceWidth, int SourceHeight, int I
          Math.Clamp((y1 - PadY) * ScaleY, 0, SourceHeight),
          Math.Clamp((x2 - PadX) * ScaleX, 0, SourceWidth),
          Math.Clamp((y2 - PadY) * ScaleY, 0, SourceHeight));
+
+    /// <summary>
+    /// Draws an RGB24 source frame into an RGB24 model input the way ffmpeg's letterbox does (grey 0x72 padding),
+    /// nearest-neighbour: for live frames, which arrive decoded and small, so no second ffmpeg is needed.
+    /// </summary>
+    public void Draw(ReadOnlySpan<byte> source, Span<byte> input)
+    {
+        input[..(InputWidth * InputHeight * 3)].Fill(0x72);
+        for (var y = 0; y < ScaledHeight; y++)
+        {
+            var sourceRow = Math.Min(SourceHeight - 1, (int)(y * ScaleY)) * SourceWidth * 3;
+            var inputRow = ((y + PadY) * InputWidth + PadX) * 3;
+            for (var x = 0; x < ScaledWidth; x++)
+            {
+                var from = sourceRow + (Math.Min(SourceWidth - 1, (int)(x * ScaleX)) * 3);
+                var to = inputRow + (x * 3);
+                input[to] = source[from];
+                input[to + 1] = source[from + 1];
+                input[to + 2] = source[from + 2];
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ namespace HomeSec.Core.Plugins.Filters.Yolo;
 /// suppresses overlapping boxes per class, maps boxes back to source pixels, and stops early once a
 /// trigger class is seen. Decoding the next frame overlaps with the model run of the current one.
 /// </summary>
-public sealed class YoloFilter : IObjectFilter
+public sealed class YoloFilter : IObjectFilter, Alerts.Live.ILiveDetector
 {
     private readonly YoloFilterOptions _options;
     private readonly DetectorModel _model;
@@ -101,6 +101,17 @@ public sealed class YoloFilter : IObjectFilter
             FrameWidth = sampler.Letterbox.SourceWidth,
             FrameHeight = sampler.Letterbox.SourceHeight,
         };
+    }
+
+    /// <summary>One decoded frame (live detection): letterboxed here, run through the same pool, kept by the same rules.</summary>
+    public async Task<IReadOnlyList<DetectedBox>> DetectFrameAsync(byte[] rgb, int width, int height, CancellationToken cancellationToken)
+    {
+        var letterbox = Letterbox.For(width, height, _model.InputWidth, _model.InputHeight);
+        var input = new byte[_model.InputWidth * _model.InputHeight * 3];
+        letterbox.Draw(rgb, input);
+        var tensor = new float[input.Length];
+        RgbToTensor.Convert(input, tensor);
+        return Keep(await _detector.DetectAsync(tensor, _options.MinConfidence, cancellationToken), letterbox);
     }
 
     /// <summary>Class filter, NMS per class, letterbox undone, minimum box height (a share of the source frame's height).</summary>

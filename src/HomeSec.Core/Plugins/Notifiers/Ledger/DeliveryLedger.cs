@@ -96,11 +96,21 @@ public sealed class DeliveryLedger : IDisposable
     }
 }
 
-/// <summary>Skips a clip's alert that the ledger says this notifier delivered already (see <see cref="DeliveryLedger"/>).</summary>
+/// <summary>
+/// Skips a clip's final alert that the ledger says this notifier delivered already (see <see cref="DeliveryLedger"/>).
+/// The fast alert (phase detected) is sent once and never retried, so it passes without the ledger: the ledger keeps
+/// the final alert's "delivered at most once".
+/// </summary>
 public sealed class DeduplicatingNotifier(INotifier inner, DeliveryLedger ledger) : INotifier, IAsyncDisposable
 {
     public async Task SendAsync(Alerts.Alert alert, CancellationToken cancellationToken)
     {
+        if (alert.Phase == Alerts.AlertPhases.Detected)
+        {
+            await inner.SendAsync(alert, cancellationToken);
+            return;
+        }
+
         if (await ledger.WasDeliveredAsync(alert.ClipId, cancellationToken))
         {
             return;

@@ -5,12 +5,12 @@ namespace HomeSec.Core.Plugins.Sources.Rtsp;
 /// <summary>The ffmpeg command lines of the source. They hold the camera URL: never log them unredacted.</summary>
 internal static class FfmpegArguments
 {
-    /// <summary>Small gray raw frames of the detect stream on stdout.</summary>
-    public static List<string> DetectFrames(RtspSourceOptions options, string url)
+    /// <summary>Small raw frames of the detect stream on stdout: gray, or RGB24 when live detection needs colour.</summary>
+    public static List<string> DetectFrames(RtspSourceOptions options, string url, bool colour = false)
     {
         var arguments = Input(options, url, options.HardwareDecode);
         var fps = options.DetectFps.ToString(CultureInfo.InvariantCulture);
-        arguments.AddRange(["-an", "-sn", "-vf", $"fps={fps},scale={options.DetectWidth}:{options.DetectHeight}", "-pix_fmt", "gray", "-f", "rawvideo", "pipe:1"]);
+        arguments.AddRange(["-an", "-sn", "-vf", $"fps={fps},scale={options.DetectWidth}:{options.DetectHeight}", "-pix_fmt", colour ? "rgb24" : "gray", "-f", "rawvideo", "pipe:1"]);
         return arguments;
     }
 

@@ -15,7 +15,7 @@ namespace HomeSec.Core.Plugins.Sources.Rtsp;
 /// recording is remuxed to MP4 (stream copy), noted in the manifest and handed over once; a <c>.ts</c> left
 /// by a crash is finalized at the next start. Both streams reconnect with backoff.
 /// </summary>
-public sealed partial class RtspSource : IClipSource
+public sealed partial class RtspSource : IClipSource, Alerts.Live.ILiveDetectionSource
 {
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(500);
 
@@ -42,11 +42,25 @@ public sealed partial class RtspSource : IClipSource
     private volatile string _problem = "starting";
 
     private readonly LiveFrames? _liveFrames;
+    private readonly Alerts.Live.ILiveDetector? _liveDetector;
+    private readonly TimeSpan _liveInterval;
+    private readonly Channel<Alerts.Live.LiveDetection> _liveDetections =
+        Channel.CreateBounded<Alerts.Live.LiveDetection>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest });
+    private byte[] _gray = [];
+    private (ClipId Id, DateTimeOffset StartedAt)? _currentRecording;
+    private DateTimeOffset _lastLiveLook = DateTimeOffset.MinValue;
+    private int _liveBusy;
+    private int _liveFailures;
 
     /// <param name="liveFrames">Where the latest detect frame is offered for the web UI's live view; null: nowhere.</param>
-    public RtspSource(RtspSourceOptions options, string cameraName, TimeProvider clock, ILogger<RtspSource> logger, LiveFrames? liveFrames = null)
+    /// <param name="liveDetector">Runs on detect frames while recording (live_detection), frames then come in colour; null: off.</param>
+    /// <param name="liveInterval">How often a frame is looked at during a recording.</param>
+    public RtspSource(RtspSourceOptions options, string cameraName, TimeProvider clock, ILogger<RtspSource> logger, LiveFrames? liveFrames = null,
+        Alerts.Live.ILiveDetector? liveDetector = null, TimeSpan? liveInterval = null)
     {
         _liveFrames = liveFrames;
+        _liveDetector = liveDetector;
+        _liveInterval = liveInterval ?? TimeSpan.FromSeconds(0.25);
         _options = options;
         _cameraName = cameraName;
         _clock = clock;
@@ -57,6 +71,9 @@ public sealed partial class RtspSource : IClipSource
         _stateMachine = new RecordingStateMachine(options.Motion, options.StopDelay, options.MaxRecording);
         _detectOnMainStream = options.DetectUrl is null;
     }
+
+    /// <summary>What live detection found during recordings (read by the camera actor).</summary>
+    public ChannelReader<Alerts.Live.LiveDetection> LiveDetections => _liveDetections.Reader;
 
     public SourceHealth Health
     {
@@ -152,7 +169,8 @@ public sealed partial class RtspSource : IClipSource
     {
         var reconnect = new ReconnectPolicy(_options.Backoff, _options.MaxBackoff, _options.MaxAttempts);
         var detectFailures = 0;
-        var frame = new byte[_detector.FrameSize];
+        var frame = new byte[_detector.FrameSize * (_liveDetector is null ? 1 : 3)];
+        _gray = _liveDetector is null ? [] : new byte[_detector.FrameSize];
         while (true)
         {
             var url = DetectUrl;
@@ -211,7 +229,7 @@ public sealed partial class RtspSource : IClipSource
         FfmpegChild ffmpeg;
         try
         {
-            ffmpeg = FfmpegChild.Start(_options.FfmpegPath, FfmpegArguments.DetectFrames(_options, url), _redactor);
+            ffmpeg = FfmpegChild.Start(_options.FfmpegPath, FfmpegArguments.DetectFrames(_options, url, colour: _liveDetector is not null), _redactor);
         }
         catch (InvalidOperationException ex)
         {
@@ -257,12 +275,14 @@ public sealed partial class RtspSource : IClipSource
     {
         var now = _clock.GetUtcNow();
         _lastFrameAt = now;
+        var colour = _liveDetector is not null;
         if (_liveFrames?.Wants(_cameraName, now) == true)
         {
-            _liveFrames.Offer(_cameraName, frame, _options.DetectWidth, _options.DetectHeight, now);
+            _liveFrames.Offer(_cameraName, frame, _options.DetectWidth, _options.DetectHeight, now, colour ? 3 : 1);
         }
 
-        var changedPct = _detector.Measure(frame);
+        var gray = colour ? ToGray(frame, _gray) : frame;
+        var changedPct = _detector.Measure(gray);
         lock (_gate)
         {
             var before = _stateMachine.State;
@@ -280,7 +300,61 @@ public sealed partial class RtspSource : IClipSource
             }
 
             Apply(command, now);
+            if (colour && _recorder?.IsRecording == true && _currentRecording is { } recording && now - _lastLiveLook >= _liveInterval)
+            {
+                LookLive(frame, recording.Id, recording.StartedAt, now);
+            }
         }
+    }
+
+    /// <summary>
+    /// Runs the detector on a copy of the frame, at most one at a time (a slow model skips frames instead of queueing
+    /// them), and reports what it found. Called under <c>_gate</c>; the detection itself runs outside it.
+    /// </summary>
+    private void LookLive(byte[] frame, ClipId clipId, DateTimeOffset startedAt, DateTimeOffset frameAt)
+    {
+        if (Interlocked.CompareExchange(ref _liveBusy, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _lastLiveLook = frameAt;
+        var copy = frame.ToArray();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var boxes = await _liveDetector!.DetectFrameAsync(copy, _options.DetectWidth, _options.DetectHeight, CancellationToken.None);
+                _liveFailures = 0;
+                if (boxes.Count > 0)
+                {
+                    _liveDetections.Writer.TryWrite(new Alerts.Live.LiveDetection(clipId, _cameraName, startedAt, frameAt, boxes, _options.DetectWidth, _options.DetectHeight));
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The clip's filter still runs after the recording: a failed live look costs only the early alert.
+                if (_liveFailures++ == 0)
+                {
+                    _logger.LogWarning("Camera {Camera}: live detection failed ({Error}); the clip is still filtered when it is finished", _cameraName, ex.Message);
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _liveBusy, 0);
+            }
+        });
+    }
+
+    /// <summary>BT.601 luma of packed RGB24 (what ffmpeg's gray output would have been, within rounding).</summary>
+    private static byte[] ToGray(byte[] rgb, byte[] gray)
+    {
+        for (int i = 0, j = 0; i < gray.Length; i++, j += 3)
+        {
+            gray[i] = (byte)(((77 * rgb[j]) + (150 * rgb[j + 1]) + (29 * rgb[j + 2])) >> 8);
+        }
+
+        return gray;
     }
 
     private async Task RunMainStreamLoopAsync(CancellationToken token)
@@ -515,6 +589,7 @@ public sealed partial class RtspSource : IClipSource
             if (!_usedClipIds.Contains(clipId) && !File.Exists(ts) && !File.Exists(Path.ChangeExtension(ts, ".mp4")))
             {
                 _usedClipIds.Add(clipId);
+                _currentRecording = (clipId, startedAt); // what live detections of this recording belong to
                 return ts;
             }
         }
