@@ -32,3 +32,15 @@ public sealed record InferenceOptions(ExecutionProviderChoice Provider, int Work
 {
     public static InferenceOptions Default { get; } = new(ExecutionProviderChoice.Auto, 1, 2, 8);
 }
+
+/// <summary>
+/// The options of a plugin that runs a detector model: the host reads them to decide, from the config alone,
+/// whether to start the inference pool and with which model.
+/// </summary>
+public interface IDetectorModelOptions
+{
+    /// <summary>Null only when the model could not be read (the config then has an error).</summary>
+    DetectorModel? Model { get; }
+
+    InferenceOptions Inference { get; }
+}

@@ -17,7 +17,7 @@ public sealed record YoloFilterOptions(
     double MinBoxHeightRatio,
     IReadOnlyList<string> Classes,
     bool EarlyExit,
-    InferenceOptions Inference) : IClassNamesOptions
+    InferenceOptions Inference) : IClassNamesOptions, IDetectorModelOptions
 {
     public IReadOnlyList<string>? ClassNames => Model?.ClassNames;
 
