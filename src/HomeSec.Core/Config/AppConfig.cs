@@ -1,4 +1,5 @@
 using HomeSec.Core.Alerts;
+using HomeSec.Core.Config.Options;
 using HomeSec.Core.Plugins;
 
 namespace HomeSec.Core.Config;
@@ -78,7 +79,13 @@ public sealed record StateStoreConfig(
     public override string ToString() => $"StateStoreConfig {{ Backend = {Backend}, SqlitePath = {SqlitePath}, LocalStateDir = {LocalStateDir} }}";
 }
 
-public sealed record ConcurrencyConfig(int MaxClipsInFlight, int UploadWorkers, int FilterWorkers, int VlmWorkers, int NotifyWorkers);
+/// <summary><c>concurrency</c>: the coordinator's in-flight bound and each stage's parallel jobs.</summary>
+public sealed record ConcurrencyConfig(
+    [property: Option("max_clips_in_flight", Min = 1, Max = 10_000, Description = "clips processed at once; the rest wait in arrival order")] int MaxClipsInFlight = 8,
+    [property: Option("upload_workers", Min = 1, Max = 256)] int UploadWorkers = 2,
+    [property: Option("filter_workers", Min = 1, Max = 256)] int FilterWorkers = 2,
+    [property: Option("vlm_workers", Min = 1, Max = 256)] int VlmWorkers = 1,
+    [property: Option("notify_workers", Min = 1, Max = 256)] int NotifyWorkers = 2);
 
 /// <summary>Per-stage retries: attempt n waits min(backoff · 2^(n-1), max_backoff).</summary>
 public sealed record RetryConfig(int MaxAttempts, TimeSpan Backoff, TimeSpan MaxBackoff)
@@ -86,4 +93,8 @@ public sealed record RetryConfig(int MaxAttempts, TimeSpan Backoff, TimeSpan Max
     public TimeSpan DelayBefore(int nextAttempt) => Plugins.Http.HttpRetry.BackoffBefore(nextAttempt, Backoff, MaxBackoff);
 }
 
-public sealed record HealthConfig(bool Enabled, string Host, int Port);
+/// <summary><c>health</c>: the HTTP listener of /health, /metrics and the API.</summary>
+public sealed record HealthConfig(
+    [property: Option("enabled")] bool Enabled = true,
+    [property: Option("host", Description = "address to listen on (0.0.0.0 inside a container)")] string Host = "127.0.0.1",
+    [property: Option("port", Min = 0, Max = 65535)] int Port = 8080);

@@ -5,6 +5,7 @@ using HomeSec.Core.Alerts;
 using HomeSec.Core.Plugins;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using HomeSec.Core.Config.Options;
 
 namespace HomeSec.Core.Config;
 
@@ -302,12 +303,7 @@ public static partial class AppConfigLoader
         return sections;
     }
 
-    private static ConcurrencyConfig ReadConcurrency(ConfigSection section) => new(
-        section.Int("max_clips_in_flight", 8, 1, 10_000),
-        section.Int("upload_workers", 2, 1, 256),
-        section.Int("filter_workers", 2, 1, 256),
-        section.Int("vlm_workers", 1, 1, 256),
-        section.Int("notify_workers", 2, 1, 256));
+    private static ConcurrencyConfig ReadConcurrency(ConfigSection section) => OptionBinder.Bind<ConcurrencyConfig>(section);
 
     private static RetryConfig ReadRetry(ConfigSection section)
     {
@@ -482,10 +478,7 @@ public static partial class AppConfigLoader
     private static long? Gigabytes(ConfigSection section, string key) =>
         section.Has(key) ? (long)(section.Number(key, 0, 0, 1_000_000) * RetentionConfig.BytesPerGb) : null;
 
-    private static HealthConfig ReadHealth(ConfigSection section) => new(
-        section.Bool("enabled", true),
-        section.String("host", "127.0.0.1")!,
-        section.Int("port", 8080, 0, 65535));
+    private static HealthConfig ReadHealth(ConfigSection section) => OptionBinder.Bind<HealthConfig>(section);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
     private static partial Regex CameraName();
