@@ -31,9 +31,16 @@ public sealed record AppConfig(
 /// The per-notifier outboxes: <c>{Dir}/{notifier}/</c>, at most <c>MaxItems</c> alerts each (the oldest
 /// are dropped past that), retried from <c>Backoff</c>, doubling up to <c>MaxBackoff</c>.
 /// </summary>
-public sealed record OutboxConfig(string Dir, int MaxItems, TimeSpan Backoff, TimeSpan MaxBackoff)
+public sealed record OutboxConfig(
+    string Dir,
+    [property: Option("max_items", Min = 1, Max = 1_000_000, Default = 1000, Description = "alerts kept per notifier; the oldest are dropped past it")] int MaxItems,
+    [property: Option("backoff_s", Min = 0.01, Max = 3600, Default = 5)] TimeSpan Backoff,
+    [property: Option("max_backoff_s", Min = 0.01, Max = 86400, Default = 300)] TimeSpan MaxBackoff)
 {
-    public static OutboxConfig Default { get; } = new(Path.GetFullPath(Path.Combine("data", "outbox")), 1000, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));
+    /// <summary>Where the outboxes are without a <c>dir</c>: relative to the working directory.</summary>
+    public static string DefaultDir => Path.GetFullPath(Path.Combine("data", "outbox"));
+
+    public static OutboxConfig Default { get; } = OptionBinder.Defaults<OutboxConfig>() with { Dir = DefaultDir };
 
     public TimeSpan DelayAfter(int failures) =>
         TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, (long)(Backoff.Ticks * Math.Pow(2, Math.Max(0, failures - 1)))));
@@ -88,7 +95,10 @@ public sealed record ConcurrencyConfig(
     [property: Option("notify_workers", Min = 1, Max = 256)] int NotifyWorkers = 2);
 
 /// <summary>Per-stage retries: attempt n waits min(backoff · 2^(n-1), max_backoff).</summary>
-public sealed record RetryConfig(int MaxAttempts, TimeSpan Backoff, TimeSpan MaxBackoff)
+public sealed record RetryConfig(
+    [property: Option("max_attempts", Min = 1, Max = 100, Default = 3)] int MaxAttempts,
+    [property: Option("backoff_s", Min = 0, Max = 3600, Default = 1)] TimeSpan Backoff,
+    [property: Option("max_backoff_s", Min = 0, Max = 86400, Default = 60)] TimeSpan MaxBackoff)
 {
     public TimeSpan DelayBefore(int nextAttempt) => Plugins.Http.HttpRetry.BackoffBefore(nextAttempt, Backoff, MaxBackoff);
 }

@@ -307,10 +307,7 @@ public static partial class AppConfigLoader
 
     private static RetryConfig ReadRetry(ConfigSection section)
     {
-        var retry = new RetryConfig(
-            section.Int("max_attempts", 3, 1, 100),
-            section.Seconds("backoff_s", 1, 0, 3600),
-            section.Seconds("max_backoff_s", 60, 0, 86400));
+        var retry = OptionBinder.Bind<RetryConfig>(section);
         if (retry.MaxBackoff < retry.Backoff)
         {
             section.Error("max_backoff_s", $"'{retry.MaxBackoff.TotalSeconds}' is below backoff_s ({retry.Backoff.TotalSeconds}); expected max_backoff_s ≥ backoff_s");
@@ -321,11 +318,10 @@ public static partial class AppConfigLoader
 
     private static OutboxConfig ReadOutbox(ConfigSection section)
     {
-        var outbox = new OutboxConfig(
-            Path.GetFullPath(section.String("dir") ?? Path.Combine("data", "outbox")),
-            section.Int("max_items", 1000, 1, 1_000_000),
-            section.Seconds("backoff_s", 5, 0.01, 3600),
-            section.Seconds("max_backoff_s", 300, 0.01, 86400));
+        var outbox = OptionBinder.Bind<OutboxConfig>(section) with
+        {
+            Dir = section.String("dir") is { } dir ? Path.GetFullPath(dir) : OutboxConfig.DefaultDir,
+        };
         if (outbox.MaxBackoff < outbox.Backoff)
         {
             section.Error("max_backoff_s", $"'{outbox.MaxBackoff.TotalSeconds}' is below backoff_s ({outbox.Backoff.TotalSeconds}); expected max_backoff_s ≥ backoff_s");

@@ -157,6 +157,35 @@ public sealed class OptionBinderSpecs
         Assert.Contains("'when'", exception.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Should_take_the_attributes_default_when_a_positional_parameter_cannot_have_one()
+    {
+        // Given
+        const string yaml = "sample:\n  limit: 9\n";
+
+        // When
+        var (options, errors) = BindSample<PositionalSample>(yaml);
+
+        // Then
+        Assert.Empty(errors);
+        Assert.Equal(new PositionalSample(null!, 9, TimeSpan.FromSeconds(90), 2.0), options);
+    }
+
+    [Fact]
+    public void Should_build_the_record_at_its_declared_defaults_when_asked_for_the_defaults()
+    {
+        // Given
+        var declared = OptionBinder.Describe<OutboxConfig>().ToDictionary(d => d.Key, d => d.Default, StringComparer.Ordinal);
+
+        // When
+        var defaults = OptionBinder.Defaults<OutboxConfig>();
+
+        // Then
+        Assert.Equal((declared["max_items"], declared["backoff_s"], declared["max_backoff_s"]), ("1000", "5", "300"));
+        Assert.Equal((1000, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), (defaults.MaxItems, defaults.Backoff, defaults.MaxBackoff));
+        Assert.Null(defaults.Dir);
+    }
+
     /// <summary>Reads <c>sample</c> of the YAML as the config loader reads a section, unknown keys included.</summary>
     private static (T Options, IReadOnlyList<ConfigError> Errors) BindSample<T>(string yaml) where T : class
     {
@@ -206,6 +235,13 @@ public sealed class OptionBinderSpecs
     }
 
     public sealed record SampleGroup([property: Option("level", Min = 1, Max = 5)] int Level = 2);
+
+    /// <param name="Name">No option: the record's Read sets it after binding.</param>
+    public sealed record PositionalSample(
+        string Name,
+        [property: Option("limit", Min = 1, Max = 10, Default = 3)] int Limit,
+        [property: Option("window_s", Min = 0, Max = 3600, Default = 90)] TimeSpan Window,
+        [property: Option("scale", Min = 0, Max = 10, Default = 2)] double Scale);
 
     public sealed record RequiredSample
     {

@@ -20,6 +20,12 @@ public sealed class OptionAttribute(string key) : Attribute
     /// <summary>A text option that must be given and not empty.</summary>
     public bool Required { get; set; }
 
+    /// <summary>
+    /// The default, only for a positional parameter that cannot have one in C# (a <see cref="TimeSpan"/>: give seconds).
+    /// Everywhere else the property initializer or the parameter's default value is the default.
+    /// </summary>
+    public object? Default { get; set; }
+
     public string? Description { get; set; }
 }
 

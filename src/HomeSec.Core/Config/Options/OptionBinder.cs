@@ -16,13 +16,17 @@ public static class OptionBinder
 
     public static T Bind<T>(ConfigSection section) where T : class => (T)Bind(typeof(T), section);
 
+    /// <summary>The record with every option at its declared default (members no option declares are left unset).</summary>
+    public static T Defaults<T>() where T : class => (T)Bind(typeof(T), null);
+
     /// <summary>Every option of <typeparamref name="T"/>: key, default, range and description (groups flattened), for docs and specs.</summary>
     public static IReadOnlyList<OptionDescription> Describe<T>() => ShapeOf(typeof(T)).Describe();
 
-    private static object Bind(Type type, ConfigSection section)
+    private static object Bind(Type type, ConfigSection? section)
     {
         var shape = ShapeOf(type);
-        var arguments = shape.Parameters.Select(p => Read(p.Property, p.Default, section)).ToArray();
+        // A parameter no option declares (a secret, a path, a parsed value) is left unset: the record's Read sets it.
+        var arguments = shape.Parameters.Select(p => p.Property is null ? p.Default : Read(p.Property, p.Default, section)).ToArray();
         var options = shape.Constructor.Invoke(arguments);
         foreach (var property in shape.InitProperties)
         {
@@ -32,11 +36,16 @@ public static class OptionBinder
         return options;
     }
 
-    private static object? Read(BoundProperty property, object? defaultValue, ConfigSection section)
+    private static object? Read(BoundProperty property, object? defaultValue, ConfigSection? section)
     {
         if (property.Option is null)
         {
             return Bind(property.Info.PropertyType, section);
+        }
+
+        if (section is null)
+        {
+            return defaultValue;
         }
 
         var option = property.Option;
@@ -75,7 +84,8 @@ public static class OptionBinder
 
     private sealed record BoundProperty(PropertyInfo Info, OptionAttribute? Option);
 
-    private sealed record BoundParameter(BoundProperty Property, object? Default);
+    /// <param name="Property">Null for a parameter no option declares.</param>
+    private sealed record BoundParameter(BoundProperty? Property, object? Default);
 
     /// <summary>How one options type is built: its constructor's parameters (positional records) and its other annotated properties.</summary>
     private sealed record OptionsShape(ConstructorInfo Constructor, IReadOnlyList<BoundParameter> Parameters, IReadOnlyList<BoundProperty> InitProperties)
@@ -90,30 +100,47 @@ public static class OptionBinder
                 .ToList();
             var parameters = constructor.GetParameters().Select(parameter =>
             {
-                var property = annotated.FirstOrDefault(p => string.Equals(p.Info.Name, parameter.Name, StringComparison.Ordinal))
-                    ?? throw new InvalidOperationException($"{type.Name}'s parameter '{parameter.Name}' is no option: annotate its property or give the record a parameterless constructor");
-                if (property.Option is not null && !parameter.HasDefaultValue)
+                var property = annotated.FirstOrDefault(p => string.Equals(p.Info.Name, parameter.Name, StringComparison.Ordinal));
+                if (property?.Option is not { } option)
                 {
-                    throw new InvalidOperationException($"{type.Name}'s option '{property.Option.Key}' has no default: give its parameter a default value");
+                    return new BoundParameter(property, property is null ? UnsetValue(parameter.ParameterType) : null);
                 }
 
-                return new BoundParameter(property, parameter.HasDefaultValue ? parameter.DefaultValue : null);
+                if (parameter.HasDefaultValue)
+                {
+                    return new BoundParameter(property, parameter.DefaultValue);
+                }
+
+                return option.Default is { } declared
+                    ? new BoundParameter(property, AsParameterType(declared, parameter.ParameterType))
+                    : throw new InvalidOperationException($"{type.Name}'s option '{option.Key}' has no default: give its parameter a default value (or the attribute's Default)");
             }).ToList();
-            var initProperties = annotated.Where(p => parameters.All(b => b.Property.Info != p.Info)).ToList();
+            var initProperties = annotated.Where(p => parameters.All(b => b.Property?.Info != p.Info)).ToList();
             return new OptionsShape(constructor, parameters, initProperties);
         }
 
         public IReadOnlyList<OptionDescription> Describe()
         {
-            var defaults = Parameters.Count == 0 ? Constructor.Invoke([]) : null;
-            return Parameters.Select(p => (p.Property, p.Default))
-                .Concat(InitProperties.Select(p => (Property: p, Default: defaults is null ? null : p.Info.GetValue(defaults))))
+            var defaults = Bind(Constructor.DeclaringType!, null);
+            return Parameters.Where(p => p.Property is not null).Select(p => (Property: p.Property!, p.Default))
+                .Concat(InitProperties.Select(p => (Property: p, Default: p.Info.GetValue(defaults))))
                 .SelectMany(p => p.Property.Option is { } option
                     ? [new OptionDescription(option.Key, Text(p.Default), option.Min == double.MinValue ? null : option.Min,
                         option.Max == double.MaxValue ? null : option.Max, option.Required, option.Description)]
                     : ShapeOf(p.Property.Info.PropertyType).Describe())
                 .ToList();
         }
+
+        private static object? UnsetValue(Type type) => type.IsValueType ? Activator.CreateInstance(type) : null;
+
+        /// <summary>An attribute can hold only constants: a <see cref="TimeSpan"/> default is given in seconds.</summary>
+        private static object AsParameterType(object declared, Type type) => type switch
+        {
+            _ when type == typeof(TimeSpan) => TimeSpan.FromSeconds(Convert.ToDouble(declared, CultureInfo.InvariantCulture)),
+            // 2 where 2.0 was meant: the attribute holds whatever constant was written.
+            _ when type.IsPrimitive => Convert.ChangeType(declared, type, CultureInfo.InvariantCulture),
+            _ => declared,
+        };
 
         private static string? Text(object? value) => value switch
         {
