@@ -52,15 +52,16 @@ public sealed record CameraConfig(string Name, PluginSpec Source)
     public Alerts.Gate.CameraAlertRules AlertRules { get; init; } = Alerts.Gate.CameraAlertRules.Default;
 }
 
-public sealed record StorageConfig(PluginSpec Plugin, TimeSpan Timeout);
+/// <param name="Timeout">One upload, retries of the plugin included.</param>
+public sealed record StorageConfig(PluginSpec Plugin, [property: Option("timeout_s", Min = 1, Max = 86400, Default = 300)] TimeSpan Timeout);
 
-public sealed record NotifierConfig(string Name, PluginSpec Plugin, TimeSpan Timeout);
+public sealed record NotifierConfig(string Name, PluginSpec Plugin, [property: Option("timeout_s", Min = 1, Max = 3600, Default = 30)] TimeSpan Timeout);
 
-public sealed record FilterConfig(PluginSpec Plugin, IReadOnlyList<string> TriggerClasses, TimeSpan Timeout);
+public sealed record FilterConfig(PluginSpec Plugin, IReadOnlyList<string> TriggerClasses, [property: Option("timeout_s", Min = 1, Max = 3600, Default = 120)] TimeSpan Timeout);
 
 /// <param name="Plugin">Null when the VLM is disabled (<c>backend: none</c>).</param>
 /// <param name="ActivityTypes">The one activity vocabulary: built-in types plus <c>vlm.extra_activity_types</c>.</param>
-public sealed record VlmConfig(PluginSpec? Plugin, TimeSpan Timeout, ActivityVocabulary ActivityTypes);
+public sealed record VlmConfig(PluginSpec? Plugin, [property: Option("timeout_s", Min = 1, Max = 3600, Default = 240)] TimeSpan Timeout, ActivityVocabulary ActivityTypes);
 
 public enum StateStoreBackend
 {
@@ -77,7 +78,7 @@ public sealed record StateStoreConfig(
     string SqlitePath,
     string? PostgresConnectionString,
     string LocalStateDir,
-    int SpoolMaxEvents)
+    [property: Option("spool_max_events", Min = 100, Max = 100_000_000, Default = 200_000)] int SpoolMaxEvents)
 {
     public string SpoolPath => Path.Combine(LocalStateDir, "journal-spool");
 

@@ -97,7 +97,7 @@ public static partial class AppConfigLoader
         var cameras = ReadCameras(root, registries, cameraRetention);
         var storageSection = root.Section("storage");
         var storage = registries.Storage.Read(storageSection, "backend", "config", defaultName: null);
-        var storageTimeout = storageSection.Seconds("timeout_s", 300, 1, 86400);
+        var storageTimeout = OptionBinder.Bind<StorageConfig>(storageSection).Timeout;
         var stateStore = ReadStateStore(root.Section("state_store"));
         var notifiers = ReadNotifiers(root, registries);
         var filter = ReadFilter(root.Section("filter"), registries);
@@ -194,7 +194,7 @@ public static partial class AppConfigLoader
         }
 
         var localState = Path.GetFullPath(section.String("local_state_dir") ?? Path.Combine("data", "state"));
-        var spoolMax = section.Int("spool_max_events", 200_000, 100, 100_000_000);
+        var spoolMax = OptionBinder.Bind<StateStoreConfig>(section).SpoolMaxEvents;
         return new StateStoreConfig(backend, path, dsn, localState, spoolMax);
     }
 
@@ -229,7 +229,7 @@ public static partial class AppConfigLoader
             var enabled = item.Bool("enabled", true);
             var plugin = registries.Notifiers.Read(item, "backend", "config");
             var name = item.String("name") ?? plugin?.Name ?? "";
-            var timeout = item.Seconds("timeout_s", 30, 1, 3600);
+            var timeout = OptionBinder.Bind<NotifierConfig>(item).Timeout;
             if (plugin is null || !enabled)
             {
                 continue;
@@ -262,7 +262,7 @@ public static partial class AppConfigLoader
             }
         }
 
-        var timeout = section.Seconds("timeout_s", 120, 1, 3600);
+        var timeout = OptionBinder.Bind<FilterConfig>(section).Timeout;
         return plugin is null ? null : new FilterConfig(plugin, triggers, timeout);
     }
 
@@ -280,7 +280,7 @@ public static partial class AppConfigLoader
 
     private static VlmConfig? ReadVlm(ConfigSection section, PluginRegistries registries)
     {
-        var timeout = section.Seconds("timeout_s", 240, 1, 3600);
+        var timeout = OptionBinder.Bind<VlmConfig>(section).Timeout;
         if (section.String("backend", "none") == "none")
         {
             section.Section("config").IgnoreUnknownKeys();
