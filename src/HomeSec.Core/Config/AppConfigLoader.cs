@@ -403,7 +403,7 @@ public static partial class AppConfigLoader
             }
         }
 
-        return new CameraAlertRules(zones, required, alerts.Seconds("cooldown_s", 0, 0, 86400), modes);
+        return OptionBinder.Bind<CameraAlertRules>(alerts) with { Zones = zones, RequiredZones = required, Modes = modes };
     }
 
     private static List<(double X, double Y)>? ParsePolygon(string text)
@@ -445,9 +445,14 @@ public static partial class AppConfigLoader
             section.Error("critical_free_gb", "is above min_free_gb; expected critical_free_gb ≤ min_free_gb");
         }
 
-        return new RetentionConfig(defaults, perCamera, totalCap, minFree, critical,
-            section.Seconds("check_interval_s", 600, 1, 7 * 86400),
-            section.Seconds("floor_check_interval_s", 30, 1, 86400));
+        return OptionBinder.Bind<RetentionConfig>(section) with
+        {
+            Defaults = defaults,
+            PerCamera = perCamera,
+            TotalLocalMaxBytes = totalCap,
+            MinFreeBytes = minFree,
+            CriticalFreeBytes = critical,
+        };
     }
 
     private static RetentionOverrides ReadRetentionOverrides(ConfigSection section, ConfigSection local, bool perCameraCap)
