@@ -18,7 +18,7 @@ public sealed record YoloFilterOptions(
     [property: Option("min_box_h_ratio", Min = 0, Max = 1, Default = 0.0, Description = "smallest box height, as a share of the frame's, that counts")] double MinBoxHeightRatio,
     IReadOnlyList<string> Classes,
     [property: Option("early_exit", Default = true, Description = "stop sampling once a trigger class is seen")] bool EarlyExit,
-    InferenceOptions Inference) : IClassNamesOptions, IDetectorModelOptions
+    [property: OptionGroup] InferenceOptions Inference) : IClassNamesOptions, IDetectorModelOptions
 {
     public IReadOnlyList<string>? ClassNames => Model?.ClassNames;
 
@@ -47,17 +47,12 @@ public sealed record YoloFilterOptions(
             }
         }
 
-        var provider = config.Choice("execution_provider", ExecutionProviderChoice.Auto, new Dictionary<string, ExecutionProviderChoice>
-        {
-            ["auto"] = ExecutionProviderChoice.Auto,
-            ["cpu"] = ExecutionProviderChoice.Cpu,
-            ["cuda"] = ExecutionProviderChoice.Cuda,
-        });
-        if (provider == ExecutionProviderChoice.Cuda)
+        var options = OptionBinder.Bind<YoloFilterOptions>(config);
+        if (options.Inference.Provider == ExecutionProviderChoice.Cuda)
         {
             try
             {
-                OnnxDetectorSession.ChooseProvider(provider);
+                OnnxDetectorSession.ChooseProvider(options.Inference.Provider);
             }
             catch (InvalidOperationException ex)
             {
@@ -65,16 +60,10 @@ public sealed record YoloFilterOptions(
             }
         }
 
-        var inference = new InferenceOptions(
-            provider,
-            config.Int("inference_workers", InferenceOptions.Default.Workers, 1, 64),
-            config.Int("threads", InferenceOptions.Default.Threads, 1, 256),
-            config.Int("max_batch", InferenceOptions.Default.MaxBatch, 1, 64));
-        return OptionBinder.Bind<YoloFilterOptions>(config) with
+        return options with
         {
             Model = model,
             Classes = classes,
-            Inference = inference,
         };
     }
 }
