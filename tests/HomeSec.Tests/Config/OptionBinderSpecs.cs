@@ -186,6 +186,24 @@ public sealed class OptionBinderSpecs
         Assert.Null(defaults.Dir);
     }
 
+    [Fact]
+    public void Should_describe_every_options_record_of_homesec_when_its_annotations_are_consistent()
+    {
+        // Given
+        var optionsTypes = typeof(OptionBinder).Assembly.GetTypes()
+            .Where(t => t.GetProperties().Any(p => p.IsDefined(typeof(OptionAttribute), inherit: false)))
+            .ToList();
+        var describe = typeof(OptionBinder).GetMethod(nameof(OptionBinder.Describe))!;
+
+        // When
+        var described = optionsTypes.ToDictionary(t => t.Name, t => (IReadOnlyList<OptionDescription>)describe.MakeGenericMethod(t).Invoke(null, null)!);
+
+        // Then
+        Assert.True(optionsTypes.Count >= 15, $"only {optionsTypes.Count} annotated options records were found");
+        Assert.All(described, d => Assert.Equal(d.Value.Count, d.Value.Select(o => o.Key).Distinct(StringComparer.Ordinal).Count()));
+        Assert.All(described.Values.SelectMany(o => o), o => Assert.True(o.Required || o.Default is not null, $"option '{o.Key}' has no default"));
+    }
+
     /// <summary>Reads <c>sample</c> of the YAML as the config loader reads a section, unknown keys included.</summary>
     private static (T Options, IReadOnlyList<ConfigError> Errors) BindSample<T>(string yaml) where T : class
     {
