@@ -1,21 +1,25 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Akka.Actor;
+using Akka.Hosting;
 using Akka.Configuration;
-using HomeSec.Actors;
 using HomeSec.Actors.Cameras;
+using HomeSec.Actors.Clips;
 using HomeSec.Actors.Hosting;
+using HomeSec.Actors.Inference;
 using HomeSec.Actors.Repository;
 using HomeSec.Actors.Repository.Sql;
 using HomeSec.Actors.Workers;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Clips;
+using HomeSec.Core.Clips.Workflow;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
 using HomeSec.Core.Plugins.AlertPolicies.Default;
 using HomeSec.Core.Plugins.Filters.None;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace HomeSec.Benchmarks;
 
@@ -39,7 +43,6 @@ public static class PipelineBenchmark
             StateStoreBackend.Postgres => config.WithFallback(HomeSecAkkaExtensions.PostgresJournalConfig(store.PostgresConnectionString!)),
             _ => config.WithFallback(HomeSecAkkaExtensions.SqliteJournalConfig(store.SqlitePath)),
         };
-        config = config.WithFallback(HomeSecAkkaExtensions.HomeSecConfig());
         var clipStore = store is null ? null : ClipStore.For(store);
         if (clipStore is not null)
         {
@@ -49,23 +52,29 @@ public static class PipelineBenchmark
         var journalRowsBefore = store is null ? 0 : await CountJournalRowsAsync(store);
 
         var source = new InstantSource(clips);
-        var settings = new HomeSecSettings(
-            [new CameraSource("bench", () => source)],
-            new WorkerPoolSettings(
-                new StorageStageSettings(new InstantStorage(), "instant", TimeSpan.FromSeconds(30), 2),
-                new FilterStageSettings(new NoFilter(), "none", TimeSpan.FromSeconds(30), 2),
-                null,
-                new NotifyStageSettings([new NamedNotifier("count", new CountingNotifier(), TimeSpan.FromSeconds(30))], TimeSpan.FromSeconds(30), 2)),
+        var workers = new WorkerPoolSettings(
+            new StorageStageSettings(new InstantStorage(), "instant", TimeSpan.FromSeconds(30), 2),
+            new FilterStageSettings(new NoFilter(), "none", TimeSpan.FromSeconds(30), 2),
+            null,
+            new NotifyStageSettings([new NamedNotifier("count", new CountingNotifier(), TimeSpan.FromSeconds(30))], TimeSpan.FromSeconds(30), 2));
+        var rules = new WorkflowRules("instant", "none", null, ["count"], ["person"],
             new DefaultAlertPolicy(new DefaultAlertPolicyOptions(RiskLevel.Medium, [], NotifyOnMotion: true)),
-            ["person"],
-            new RetryConfig(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)),
-            maxInFlight,
+            new RetryConfig(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)), new HashSet<string>(StringComparer.Ordinal),
+            ClipSettings.StageDeadlineFor(workers));
+        var settings = new HomeSecSettings(
             new RepositorySettings(clipStore, spoolFolder, 1_000_000) { RunProjection = Environment.GetEnvironmentVariable("BENCH_NO_PROJECTION") is null },
-            TimeProvider.System);
+            InferenceSettings.Off,
+            workers,
+            new ClipSettings(rules, maxInFlight, TimeProvider.System),
+            new CameraSettings([new CameraSource("bench", () => source)]));
 
-        using var system = ActorSystem.Create("bench", config);
+        // The same hosting extensions as the daemon; the benchmark's own settings (quieter logs, the journal) win.
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAkka("bench", akka => akka.AddHomeSec(settings).AddHocon(config, HoconAddMode.Prepend));
+        using var host = builder.Build();
         var stopwatch = Stopwatch.StartNew();
-        system.ActorOf(HomeSecRoot.Props(settings), "homesec");
+        await host.StartAsync();
         await source.AllProcessed.WaitAsync(TimeSpan.FromMinutes(10));
         var pipelineSeconds = stopwatch.Elapsed.TotalSeconds;
 
@@ -86,7 +95,7 @@ public static class PipelineBenchmark
             journalSeconds = stopwatch.Elapsed.TotalSeconds;
         }
 
-        await system.Terminate();
+        await host.StopAsync();
         var latencies = source.LatenciesMs.Order().ToArray();
         return new Figures(clips, pipelineSeconds, journalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
     }

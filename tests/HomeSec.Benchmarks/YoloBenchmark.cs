@@ -99,8 +99,7 @@ public static class YoloBenchmark
 
     private static InferenceClient StartPool(ActorSystem system, DetectorModel model, InferenceOptions options, string name)
     {
-        var client = new InferenceClient();
-        client.Detector(model, options);
+        var client = new InferenceClient(model);
         var pool = system.ActorOf(InferenceActor.Props(model, options).WithRouter(new RoundRobinPool(options.Workers)), name);
         client.Bind(pool, system.ActorOf(InferenceReplies.Props(client), name + "-replies"));
         return client;

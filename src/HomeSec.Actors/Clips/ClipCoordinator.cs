@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using HomeSec.Actors.Workers;
 using HomeSec.Core.Clips;
 using static HomeSec.Actors.Clips.ClipProtocol;
 
@@ -12,9 +13,9 @@ namespace HomeSec.Actors.Clips;
 /// A clip whose only step left is storing it (uploads failing, retried with backoff) gives back its slot
 /// and keeps running beside the bound, so a storage outage does not hold up the alerts of new clips.
 /// </summary>
-public sealed class ClipCoordinator : ReceiveActor
+public sealed class ClipCoordinator : ReceiveActor, IWithStash
 {
-    private readonly ClipPipeline _pipeline;
+    private ClipPipeline? _pipeline;
     private readonly int _maxInFlight;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<ClipId, Running> _running = [];
@@ -33,6 +34,30 @@ public sealed class ClipCoordinator : ReceiveActor
     {
         _pipeline = pipeline;
         _maxInFlight = maxInFlight;
+        Admitting();
+    }
+
+    /// <summary>
+    /// The coordinator of the actor tree: it asks <paramref name="workers"/> for the stage actors and, until they
+    /// answer, keeps every clip and question (stashed), so cameras may start at once.
+    /// </summary>
+    public ClipCoordinator(IActorRef workers, ClipSettings settings, IActorRef repository)
+    {
+        _maxInFlight = settings.MaxClipsInFlight;
+        workers.Tell(WorkerProtocol.GetPools.Instance);
+        Receive<WorkerPoolsReady>(pools =>
+        {
+            _pipeline = settings.Pipeline(pools, repository);
+            Stash.UnstashAll();
+            Become(Admitting);
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    private void Admitting()
+    {
         Receive<ProcessClip>(message => Admit(message.Clip, Sender));
         Receive<LiveDetected>(OnLiveDetected);
         Receive<LiveFinished>(OnLiveFinished);
@@ -59,6 +84,9 @@ public sealed class ClipCoordinator : ReceiveActor
 
     public static Props Props(ClipPipeline pipeline, int maxInFlight) => Akka.Actor.Props.Create(() => new ClipCoordinator(pipeline, maxInFlight));
 
+    public static Props Props(IActorRef workers, ClipSettings settings, IActorRef repository) =>
+        Akka.Actor.Props.Create(() => new ClipCoordinator(workers, settings, repository));
+
     /// <summary>A supervisor that throws (a bug) is restarted and reads its journal; after repeated crashes it is stopped.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(3, TimeSpan.FromMinutes(1), _ => Directive.Restart);
@@ -74,7 +102,7 @@ public sealed class ClipCoordinator : ReceiveActor
 
         if (!_live.TryGetValue(clipId, out var actor))
         {
-            actor = Context.ActorOf(LiveClipActor.Props(clipId, live.Detection.CameraName, _pipeline), $"live-{clipId}");
+            actor = Context.ActorOf(LiveClipActor.Props(clipId, live.Detection.CameraName, _pipeline!), $"live-{clipId}");
             Context.Watch(actor);
             _live[clipId] = actor;
         }
@@ -127,7 +155,7 @@ public sealed class ClipCoordinator : ReceiveActor
 
     private void Start(RecordedClip clip, IActorRef camera)
     {
-        var supervisor = Context.ActorOf(ClipSupervisor.Props(clip, _pipeline), $"clip-{clip.ClipId}");
+        var supervisor = Context.ActorOf(ClipSupervisor.Props(clip, _pipeline!), $"clip-{clip.ClipId}");
         Context.Watch(supervisor);
         _running[clip.ClipId] = new Running(supervisor, camera);
     }

@@ -1,8 +1,5 @@
-using Akka.Event;
-using Akka;
 using Akka.Actor;
 using Akka.Configuration;
-using HomeSec.Actors.Clips;
 using HomeSec.Actors.Metrics;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
@@ -43,58 +40,22 @@ public static class HomeSecAkkaExtensions
             .WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
+    /// <summary>The whole tree: the actor-system settings, the metrics, and each part in dependency order.</summary>
     public static AkkaConfigurationBuilder AddHomeSec(this AkkaConfigurationBuilder builder, HomeSecSettings settings) =>
         builder
             .AddHocon(HomeSecConfig(), HoconAddMode.Prepend)
-            .AddSetup(new HomeSecMetricsSetup(settings.Metrics))
-            .WithActors((system, registry) =>
-            {
-                var root = system.ActorOf(HomeSecRoot.Props(settings), "homesec");
-                registry.Register<HomeSecRoot>(root);
-                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-clips", () => DrainAsync(root, settings.DrainTimeout));
-                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "stop-cameras", () => StopCamerasAsync(system, settings));
-                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "close-notifiers", () => CloseNotifiersAsync(settings));
-            });
+            .AddHomeSecMetrics(settings.Metrics)
+            .AddHomeSecRepository(settings.Repository)
+            .AddHomeSecInference(settings.Inference)
+            .AddHomeSecWorkers(settings.Workers)
+            .AddHomeSecClips(settings.Clips)
+            .AddHomeSecRetention(settings.Retention)
+            .AddHomeSecCameras(settings.Cameras)
+            .AddHomeSecRoot(settings.Inference);
 
-    /// <summary>
-    /// Stops every camera source and waits for it to end, so each ffmpeg it started is killed and reaped
-    /// before the process exits (the phase timeout in hocon/homesec.conf bounds the wait).
-    /// </summary>
-    private static async Task<Done> StopCamerasAsync(ActorSystem system, HomeSecSettings settings)
-    {
-        if (!await settings.RunningSources.StopAllAsync(TimeSpan.FromSeconds(8)))
-        {
-            system.Log.Warning("{0} camera source(s) did not stop within 8 s", settings.RunningSources.Count);
-        }
-
-        return Done.Instance;
-    }
-
-    /// <summary>Lets notifiers say goodbye (the mqtt notifier publishes <c>offline</c>) once no clip needs them.</summary>
-    private static async Task<Done> CloseNotifiersAsync(HomeSecSettings settings)
-    {
-        foreach (var notifier in settings.Workers.Notify.Notifiers.Select(n => n.Notifier).OfType<IAsyncDisposable>())
-        {
-            await notifier.DisposeAsync();
-        }
-
-        return Done.Instance;
-    }
-
-    /// <summary>Lets the clips in flight finish (bounded), so a restart has less to resume.</summary>
-    private static async Task<Done> DrainAsync(IActorRef root, TimeSpan timeout)
-    {
-        try
-        {
-            await root.Ask<ClipProtocol.Drained>(ClipProtocol.DrainClips.Instance, timeout);
-        }
-        catch (AskTimeoutException)
-        {
-            // The unfinished clips are still pending on disk and are resumed at the next start.
-        }
-
-        return Done.Instance;
-    }
+    /// <summary>Where the actors record what they do (read by every part through the actor system's setup).</summary>
+    public static AkkaConfigurationBuilder AddHomeSecMetrics(this AkkaConfigurationBuilder builder, HomeSecMetrics metrics) =>
+        builder.AddSetup(new HomeSecMetricsSetup(metrics));
 
     private static void PrepareSqliteFile(string databasePath)
     {

@@ -13,22 +13,34 @@ namespace HomeSec.Actors.Inference;
 public sealed class InferenceClient : IDetector, IInferenceHost
 {
     private readonly ConcurrentDictionary<long, TaskCompletionSource<IReadOnlyList<Detection>>> _pending = new();
+    private readonly DetectorModel? _pooledModel;
     private long _nextId;
     private volatile Binding? _binding;
 
-    /// <summary>The model and settings the pool runs; null until a plugin asked for a detector.</summary>
-    public (DetectorModel Model, InferenceOptions Options)? Requested { get; private set; }
+    /// <param name="pooledModel">The model the inference pool of this process runs; null when no pool is started (no detector to hand out).</param>
+    public InferenceClient(DetectorModel? pooledModel)
+    {
+        _pooledModel = pooledModel;
+    }
 
     public int PendingRequests => _pending.Count;
 
+    /// <summary>
+    /// Hands a plugin the pool's detector. Whether the pool runs, and which model, was decided from the config
+    /// before any plugin was built (<see cref="InferenceSettings"/>); a plugin asking for anything else is a bug.
+    /// </summary>
     public IDetector Detector(DetectorModel model, InferenceOptions options)
     {
-        if (Requested is { } existing && existing.Model.Path != model.Path)
+        if (_pooledModel is null)
         {
-            throw new InvalidOperationException($"the inference pool already runs '{existing.Model.Path}'; one model per process");
+            throw new InvalidOperationException($"no inference pool runs in this process, so '{model.Path}' cannot be run (the filter's options name no model)");
         }
 
-        Requested = (model, options);
+        if (_pooledModel.Path != model.Path)
+        {
+            throw new InvalidOperationException($"the inference pool already runs '{_pooledModel.Path}'; one model per process");
+        }
+
         return this;
     }
 

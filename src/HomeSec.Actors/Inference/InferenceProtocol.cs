@@ -2,7 +2,7 @@ using HomeSec.Core.Inference;
 
 namespace HomeSec.Actors.Inference;
 
-/// <summary>Messages of the inference pool (<c>/user/homesec/inference</c>).</summary>
+/// <summary>Messages of the inference pool (<c>/user/inference</c>).</summary>
 public static class InferenceProtocol
 {
     /// <summary>Run the model on one frame (the model's CHW float tensor). The reply goes to the sender.</summary>

@@ -12,7 +12,7 @@ using static HomeSec.Core.Clips.ClipEvents;
 namespace HomeSec.Actors.Retention;
 
 /// <summary>
-/// <c>/user/homesec/retention</c>: keeps the disk from filling. A pass runs every <c>check_interval_s</c>, and at
+/// <c>/user/retention</c>: keeps the disk from filling. A pass runs every <c>check_interval_s</c>, and at
 /// once when a look at free space (every <c>floor_check_interval_s</c>) finds a filesystem below <c>min_free_gb</c>;
 /// <c>homesec cleanup</c> asks for one too. Each pass is a sequence of behaviours:
 /// <list type="number">

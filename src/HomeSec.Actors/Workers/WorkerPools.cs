@@ -5,8 +5,8 @@ namespace HomeSec.Actors.Workers;
 
 /// <summary>
 /// The parent of the stage workers (<c>workers/upload</c>, <c>workers/filter</c>, <c>workers/vlm</c>,
-/// <c>workers/notify</c>, each running up to its <c>*_workers</c> jobs at once) and of one outbox per notifier (<c>workers/outbox-{name}</c>). It tells its
-/// parent the pools once they exist.
+/// <c>workers/notify</c>, each running up to its <c>*_workers</c> jobs at once) and of one outbox per notifier (<c>workers/outbox-{name}</c>). It answers
+/// the clip coordinator's question for the pools, and the status questions about stages and outboxes.
 /// </summary>
 public sealed class WorkerPools : ReceiveActor
 {
@@ -28,13 +28,14 @@ public sealed class WorkerPools : ReceiveActor
                 StringComparer.Ordinal)
             : new Dictionary<string, IActorRef>(StringComparer.Ordinal);
         Ready = new WorkerPoolsReady(uploads, filters, vlm, notify) { Outboxes = outboxes };
+        Receive<WorkerProtocol.GetPools>(_ => Sender.Tell(Ready));
+        Receive<OutboxProtocol.GetNotifierOutboxes>(_ => Sender.Tell(new OutboxProtocol.NotifierOutboxes(Ready.Outboxes)));
+        Receive<WorkerProtocol.GetStages>(_ => Sender.Tell(new WorkerProtocol.Stages(Ready.Stages)));
     }
 
     private WorkerPoolsReady Ready { get; }
 
     public static Props Props(WorkerPoolSettings settings, IActorRef repository) => Akka.Actor.Props.Create(() => new WorkerPools(settings, repository));
-
-    protected override void PreStart() => Context.Parent.Tell(Ready);
 
     /// <summary>Workers catch plugin failures themselves; one that still throws has a bug and is restarted.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Restart);
@@ -47,6 +48,26 @@ public sealed record WorkerPoolsReady(IActorRef Uploads, IActorRef Filters, IAct
 {
     /// <summary>The outbox of each notifier, by notifier name (empty when outboxes are off).</summary>
     public IReadOnlyDictionary<string, IActorRef> Outboxes { get; init; } = new Dictionary<string, IActorRef>();
+
+    /// <summary>The stage actors by stage wire name (no <c>vlm</c> when the VLM is disabled).</summary>
+    public IReadOnlyDictionary<string, IActorRef> Stages
+    {
+        get
+        {
+            var stages = new Dictionary<string, IActorRef>(StringComparer.Ordinal)
+            {
+                ["upload"] = Uploads,
+                ["filter"] = Filters,
+                ["notify"] = Notify,
+            };
+            if (Vlm is { } vlm)
+            {
+                stages["vlm"] = vlm;
+            }
+
+            return stages;
+        }
+    }
 }
 
 /// <summary>The four stages the worker pools run; <paramref name="Vlm"/> is null when the VLM is disabled.</summary>

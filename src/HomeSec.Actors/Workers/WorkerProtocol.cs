@@ -35,6 +35,12 @@ public static class WorkerProtocol
     /// <param name="Outcomes">One per notifier asked: success carries the notifier's name.</param>
     public sealed record NotifyResult(ClipId ClipId, int Attempt, IReadOnlyList<StageResult<string>> Outcomes);
 
+    /// <summary>Asks the worker pools for the stage actors and outboxes; answered with <see cref="WorkerPoolsReady"/>.</summary>
+    public sealed record GetPools
+    {
+        public static GetPools Instance { get; } = new();
+    }
+
     /// <summary>Asks the root for the stage actors (by stage wire name), to ask each for its <see cref="StageHealth"/>.</summary>
     public sealed record GetStages
     {

@@ -5,6 +5,7 @@ using HomeSec.Core.Alerts;
 using HomeSec.Core.Plugins;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using HomeSec.Core.Config.Options;
 
 namespace HomeSec.Core.Config;
 
@@ -96,7 +97,7 @@ public static partial class AppConfigLoader
         var cameras = ReadCameras(root, registries, cameraRetention);
         var storageSection = root.Section("storage");
         var storage = registries.Storage.Read(storageSection, "backend", "config", defaultName: null);
-        var storageTimeout = storageSection.Seconds("timeout_s", 300, 1, 86400);
+        var storageTimeout = OptionBinder.Bind<StorageConfig>(storageSection).Timeout;
         var stateStore = ReadStateStore(root.Section("state_store"));
         var notifiers = ReadNotifiers(root, registries);
         var filter = ReadFilter(root.Section("filter"), registries);
@@ -200,7 +201,7 @@ public static partial class AppConfigLoader
         }
 
         var localState = Path.GetFullPath(section.String("local_state_dir") ?? Path.Combine("data", "state"));
-        var spoolMax = section.Int("spool_max_events", 200_000, 100, 100_000_000);
+        var spoolMax = OptionBinder.Bind<StateStoreConfig>(section).SpoolMaxEvents;
         return new StateStoreConfig(backend, path, dsn, localState, spoolMax);
     }
 
@@ -235,7 +236,7 @@ public static partial class AppConfigLoader
             var enabled = item.Bool("enabled", true);
             var plugin = registries.Notifiers.Read(item, "backend", "config");
             var name = item.String("name") ?? plugin?.Name ?? "";
-            var timeout = item.Seconds("timeout_s", 30, 1, 3600);
+            var timeout = OptionBinder.Bind<NotifierConfig>(item).Timeout;
             var phases = item.StringList("phases", NotifierConfig.DefaultPhasesOf(plugin?.Name ?? ""));
             foreach (var phase in phases.Where(p => !Alerts.AlertPhases.All.Contains(p)))
             {
@@ -279,7 +280,7 @@ public static partial class AppConfigLoader
             }
         }
 
-        var timeout = section.Seconds("timeout_s", 120, 1, 3600);
+        var timeout = OptionBinder.Bind<FilterConfig>(section).Timeout;
         return plugin is null ? null : new FilterConfig(plugin, triggers, timeout);
     }
 
@@ -297,7 +298,7 @@ public static partial class AppConfigLoader
 
     private static VlmConfig? ReadVlm(ConfigSection section, PluginRegistries registries)
     {
-        var timeout = section.Seconds("timeout_s", 240, 1, 3600);
+        var timeout = OptionBinder.Bind<VlmConfig>(section).Timeout;
         if (section.String("backend", "none") == "none")
         {
             section.Section("config").IgnoreUnknownKeys();
@@ -320,19 +321,11 @@ public static partial class AppConfigLoader
         return sections;
     }
 
-    private static ConcurrencyConfig ReadConcurrency(ConfigSection section) => new(
-        section.Int("max_clips_in_flight", 8, 1, 10_000),
-        section.Int("upload_workers", 2, 1, 256),
-        section.Int("filter_workers", 2, 1, 256),
-        section.Int("vlm_workers", 1, 1, 256),
-        section.Int("notify_workers", 2, 1, 256));
+    private static ConcurrencyConfig ReadConcurrency(ConfigSection section) => OptionBinder.Bind<ConcurrencyConfig>(section);
 
     private static RetryConfig ReadRetry(ConfigSection section)
     {
-        var retry = new RetryConfig(
-            section.Int("max_attempts", 3, 1, 100),
-            section.Seconds("backoff_s", 1, 0, 3600),
-            section.Seconds("max_backoff_s", 60, 0, 86400));
+        var retry = OptionBinder.Bind<RetryConfig>(section);
         if (retry.MaxBackoff < retry.Backoff)
         {
             section.Error("max_backoff_s", $"'{retry.MaxBackoff.TotalSeconds}' is below backoff_s ({retry.Backoff.TotalSeconds}); expected max_backoff_s ≥ backoff_s");
@@ -343,11 +336,10 @@ public static partial class AppConfigLoader
 
     private static OutboxConfig ReadOutbox(ConfigSection section)
     {
-        var outbox = new OutboxConfig(
-            Path.GetFullPath(section.String("dir") ?? Path.Combine("data", "outbox")),
-            section.Int("max_items", 1000, 1, 1_000_000),
-            section.Seconds("backoff_s", 5, 0.01, 3600),
-            section.Seconds("max_backoff_s", 300, 0.01, 86400));
+        var outbox = OptionBinder.Bind<OutboxConfig>(section) with
+        {
+            Dir = section.String("dir") is { } dir ? Path.GetFullPath(dir) : OutboxConfig.DefaultDir,
+        };
         if (outbox.MaxBackoff < outbox.Backoff)
         {
             section.Error("max_backoff_s", $"'{outbox.MaxBackoff.TotalSeconds}' is below backoff_s ({outbox.Backoff.TotalSeconds}); expected max_backoff_s ≥ backoff_s");
@@ -429,7 +421,7 @@ public static partial class AppConfigLoader
             }
         }
 
-        return new CameraAlertRules(zones, required, alerts.Seconds("cooldown_s", 0, 0, 86400), modes);
+        return OptionBinder.Bind<CameraAlertRules>(alerts) with { Zones = zones, RequiredZones = required, Modes = modes };
     }
 
     private static List<(double X, double Y)>? ParsePolygon(string text)
@@ -471,9 +463,14 @@ public static partial class AppConfigLoader
             section.Error("critical_free_gb", "is above min_free_gb; expected critical_free_gb ≤ min_free_gb");
         }
 
-        return new RetentionConfig(defaults, perCamera, totalCap, minFree, critical,
-            section.Seconds("check_interval_s", 600, 1, 7 * 86400),
-            section.Seconds("floor_check_interval_s", 30, 1, 86400));
+        return OptionBinder.Bind<RetentionConfig>(section) with
+        {
+            Defaults = defaults,
+            PerCamera = perCamera,
+            TotalLocalMaxBytes = totalCap,
+            MinFreeBytes = minFree,
+            CriticalFreeBytes = critical,
+        };
     }
 
     private static RetentionOverrides ReadRetentionOverrides(ConfigSection section, ConfigSection local, bool perCameraCap)
@@ -500,10 +497,7 @@ public static partial class AppConfigLoader
     private static long? Gigabytes(ConfigSection section, string key) =>
         section.Has(key) ? (long)(section.Number(key, 0, 0, 1_000_000) * RetentionConfig.BytesPerGb) : null;
 
-    private static HealthConfig ReadHealth(ConfigSection section) => new(
-        section.Bool("enabled", true),
-        section.String("host", "127.0.0.1")!,
-        section.Int("port", 8080, 0, 65535));
+    private static HealthConfig ReadHealth(ConfigSection section) => OptionBinder.Bind<HealthConfig>(section);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
     private static partial Regex CameraName();

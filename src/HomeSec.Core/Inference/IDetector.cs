@@ -1,3 +1,5 @@
+using HomeSec.Core.Config.Options;
+
 namespace HomeSec.Core.Inference;
 
 /// <summary>
@@ -28,7 +30,23 @@ public enum ExecutionProviderChoice
 /// <param name="Workers">Inference actors (each one session) in the pool.</param>
 /// <param name="Threads">Intra-op threads of each session.</param>
 /// <param name="MaxBatch">At most this many frames in one run (1 for a model with a fixed batch of one).</param>
-public sealed record InferenceOptions(ExecutionProviderChoice Provider, int Workers, int Threads, int MaxBatch)
+public sealed record InferenceOptions(
+    [property: Option("execution_provider", Default = ExecutionProviderChoice.Auto)] ExecutionProviderChoice Provider,
+    [property: Option("inference_workers", Min = 1, Max = 64, Default = 1)] int Workers,
+    [property: Option("threads", Min = 1, Max = 256, Default = 2)] int Threads,
+    [property: Option("max_batch", Min = 1, Max = 64, Default = 8)] int MaxBatch)
 {
-    public static InferenceOptions Default { get; } = new(ExecutionProviderChoice.Auto, 1, 2, 8);
+    public static InferenceOptions Default { get; } = OptionBinder.Defaults<InferenceOptions>();
+}
+
+/// <summary>
+/// The options of a plugin that runs a detector model: the host reads them to decide, from the config alone,
+/// whether to start the inference pool and with which model.
+/// </summary>
+public interface IDetectorModelOptions
+{
+    /// <summary>Null only when the model could not be read (the config then has an error).</summary>
+    DetectorModel? Model { get; }
+
+    InferenceOptions Inference { get; }
 }

@@ -1,3 +1,5 @@
+using HomeSec.Core.Config.Options;
+
 namespace HomeSec.Core.Retention;
 
 /// <summary>What happens to a clip's source file (the recording, the FTP upload, the watched file) once it is stored.</summary>
@@ -56,11 +58,14 @@ public sealed record RetentionConfig(
     long? TotalLocalMaxBytes,
     long? MinFreeBytes,
     long? CriticalFreeBytes,
-    TimeSpan CheckInterval,
-    TimeSpan FloorCheckInterval)
+    [property: Option("check_interval_s", Min = 1, Max = 7 * 86400, Default = 600)] TimeSpan CheckInterval,
+    [property: Option("floor_check_interval_s", Min = 1, Max = 86400, Default = 30)] TimeSpan FloorCheckInterval)
 {
-    public static RetentionConfig Disabled { get; } = new(RetentionRules.None, new Dictionary<string, RetentionOverrides>(), null, null, null,
-        TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30));
+    public static RetentionConfig Disabled { get; } = OptionBinder.Defaults<RetentionConfig>() with
+    {
+        Defaults = RetentionRules.None,
+        PerCamera = new Dictionary<string, RetentionOverrides>(),
+    };
 
     public RetentionRules For(string camera) => PerCamera.TryGetValue(camera, out var overrides) ? overrides.Over(Defaults) : Defaults;
 

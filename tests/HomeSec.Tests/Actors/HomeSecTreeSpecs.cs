@@ -1,5 +1,12 @@
 using System.Text.Json;
+using Akka.Actor;
 using Akka.Hosting;
+using HomeSec.Actors;
+using HomeSec.Actors.Clips;
+using HomeSec.Actors.Inference;
+using HomeSec.Actors.Retention;
+using HomeSec.Actors.Workers;
+using HomeSec.Actors.Workers.Outbox;
 using HomeSec.Actors.Hosting;
 using HomeSec.Core.Config;
 using HomeSec.Core.Plugins;
@@ -51,6 +58,31 @@ public sealed class HomeSecTreeSpecs : IDisposable
         Assert.Contains(clipId, await File.ReadAllTextAsync(AlertsFile), StringComparison.Ordinal);
         await Eventually.WaitForAsync(() => ClipManifestFile.DoneClipIds(Path.Combine(WatchDir, ".homesec", "manifest.jsonl")).Contains(clipId),
             Patience, "the clip marked done in the camera's manifest");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Should_answer_for_every_part_when_the_root_is_asked_after_each_part_started_by_its_own_extension()
+    {
+        // Given
+        var config = AppConfigLoader.Load(Config(), PluginRegistries.CreateBuiltin(), _ => null);
+        using var host = BuildHost(config);
+        await host.StartAsync();
+        var root = host.Services.GetRequiredService<ActorRegistry>().Get<HomeSecRoot>();
+
+        // When
+        var stages = await root.Ask<WorkerProtocol.Stages>(WorkerProtocol.GetStages.Instance, Patience);
+        var outboxes = await root.Ask<OutboxProtocol.NotifierOutboxes>(OutboxProtocol.GetNotifierOutboxes.Instance, Patience);
+        var inFlight = await root.Ask<ClipProtocol.ClipsInFlight>(ClipProtocol.GetClipsInFlight.Instance, Patience);
+        var inference = await root.Ask<InferenceProtocol.InferenceStatus>(InferenceProtocol.GetInferenceStatus.Instance, Patience);
+        var retention = await root.Ask<RetentionProtocol.RetentionStatus>(RetentionProtocol.GetRetentionStatus.Instance, Patience);
+
+        // Then
+        Assert.Equal(["filter", "notify", "upload"], stages.ByName.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["log"], outboxes.Outboxes.Keys);
+        Assert.Empty(inFlight.Running);
+        Assert.False(inference.Enabled); // filter: none runs no model, so no pool was started
+        Assert.True(retention.Enabled);
         await host.StopAsync();
     }
 

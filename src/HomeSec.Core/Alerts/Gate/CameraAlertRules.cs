@@ -1,3 +1,5 @@
+using HomeSec.Core.Config.Options;
+
 namespace HomeSec.Core.Alerts.Gate;
 
 /// <summary>
@@ -10,13 +12,17 @@ namespace HomeSec.Core.Alerts.Gate;
 public sealed record CameraAlertRules(
     IReadOnlyList<Zone> Zones,
     IReadOnlyDictionary<string, IReadOnlyList<string>> RequiredZones,
-    TimeSpan Cooldown,
+    [property: Option("cooldown_s", Min = 0, Max = 86400, Default = 0, Description = "after an alert, this camera's next alerts wait this long")] TimeSpan Cooldown,
     IReadOnlySet<ArmedMode> Modes)
 {
     public const string AnyClass = "*";
 
-    public static CameraAlertRules Default { get; } = new([], new Dictionary<string, IReadOnlyList<string>>(), TimeSpan.Zero,
-        new HashSet<ArmedMode> { ArmedMode.Home, ArmedMode.Away });
+    public static CameraAlertRules Default { get; } = OptionBinder.Defaults<CameraAlertRules>() with
+    {
+        Zones = [],
+        RequiredZones = new Dictionary<string, IReadOnlyList<string>>(),
+        Modes = new HashSet<ArmedMode> { ArmedMode.Home, ArmedMode.Away },
+    };
 
     public IReadOnlyList<string>? RequiredZonesOf(string objectClass) =>
         RequiredZones.TryGetValue(objectClass, out var zones) ? zones : RequiredZones.GetValueOrDefault(AnyClass);

@@ -107,7 +107,7 @@ public sealed class InferenceActorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSecA
     public async Task Should_complete_the_callers_task_without_ask_when_a_plugin_uses_the_client()
     {
         // Given
-        var client = new InferenceClient();
+        var client = new InferenceClient(_model);
         var options = new InferenceOptions(ExecutionProviderChoice.Cpu, 1, 1, 8);
         var detector = client.Detector(_model, options);
         client.Bind(Sys.ActorOf(InferenceActor.Props(_model, options)), Sys.ActorOf(InferenceReplies.Props(client)));

@@ -23,14 +23,14 @@ public sealed class YoloFilterSpecs : Akka.TestKit.Xunit2.TestKit, IClassFixture
 {
     private readonly YoloClipsFixture _clips;
     private readonly DetectorModel _model = DetectorModel.Load(YoloTestData.RedPatchModel);
-    private readonly InferenceClient _client = new();
+    private readonly InferenceClient _client;
 
     public YoloFilterSpecs(YoloClipsFixture clips)
         : base(HomeSecAkkaExtensions.HomeSecConfig())
     {
         _clips = clips;
         var options = new InferenceOptions(ExecutionProviderChoice.Cpu, 1, 1, 8);
-        _client.Detector(_model, options);
+        _client = new InferenceClient(_model);
         var pool = Sys.ActorOf(InferenceActor.Props(_model, options).WithRouter(new RoundRobinPool(1)), "inference");
         _client.Bind(pool, Sys.ActorOf(InferenceReplies.Props(_client), "inference-replies"));
     }

@@ -1,5 +1,6 @@
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Config;
+using HomeSec.Core.Config.Options;
 
 namespace HomeSec.Core.Plugins.Analyzers.OpenAi;
 
@@ -8,7 +9,9 @@ public enum ResponseFormatMode
 {
     /// <summary>json_schema first; on a 400 that rejects it, json_object, then plain text (JSON asked for in the prompt).</summary>
     Auto,
+    [OptionValue("json_schema")]
     JsonSchema,
+    [OptionValue("json_object")]
     JsonObject,
     Text,
 }
@@ -27,17 +30,17 @@ public sealed record OpenAiAnalyzerOptions(
     Uri BaseUrl,
     string Model,
     string? ApiKey,
-    int MaxFrames,
-    int MaxSize,
-    int Quality,
-    string Prompt,
-    ResponseFormatMode ResponseFormat,
-    int MaxTokens,
+    [property: Option("max_frames", Min = 1, Max = 64, Default = 8)] int MaxFrames,
+    [property: Option("max_size", Min = 64, Max = 4096, Default = 768)] int MaxSize,
+    [property: Option("quality", Min = 1, Max = 100, Default = 80)] int Quality,
+    [property: Option("prompt", Default = OpenAiAnalyzerOptions.DefaultPrompt)] string Prompt,
+    [property: Option("response_format", Default = ResponseFormatMode.Auto)] ResponseFormatMode ResponseFormat,
+    [property: Option("max_tokens", Min = 16, Max = 1_000_000, Default = 1024)] int MaxTokens,
     double? Temperature,
-    int MaxRetries,
-    TimeSpan RetryBackoff,
-    TimeSpan MaxRetryBackoff,
-    TimeSpan RequestTimeout,
+    [property: Option("max_retries", Min = 0, Max = 10, Default = 2)] int MaxRetries,
+    [property: Option("retry_backoff_s", Min = 0, Max = 600, Default = 1)] TimeSpan RetryBackoff,
+    [property: Option("max_retry_backoff_s", Min = 0, Max = 3600, Default = 30)] TimeSpan MaxRetryBackoff,
+    [property: Option("request_timeout_s", Min = 0.1, Max = 3600, Default = 60)] TimeSpan RequestTimeout,
     ActivityVocabulary ActivityTypes)
 {
     public const string DefaultBaseUrl = "https://api.openai.com/v1";
@@ -71,35 +74,27 @@ public sealed record OpenAiAnalyzerOptions(
 
         var model = config.RequiredString("model");
         var apiKey = config.Secret("api_key_env", required: false);
-        var maxFrames = config.Int("max_frames", 8, 1, 64);
-        var maxSize = config.Int("max_size", 768, 64, 4096);
-        var quality = config.Int("quality", 80, 1, 100);
-        var prompt = config.String("prompt", DefaultPrompt)!;
-        var responseFormat = config.Choice("response_format", ResponseFormatMode.Auto, new Dictionary<string, ResponseFormatMode>
-        {
-            ["auto"] = ResponseFormatMode.Auto,
-            ["json_schema"] = ResponseFormatMode.JsonSchema,
-            ["json_object"] = ResponseFormatMode.JsonObject,
-            ["text"] = ResponseFormatMode.Text,
-        });
-        var maxTokens = config.Int("max_tokens", 1024, 16, 1_000_000);
+        var options = OptionBinder.Bind<OpenAiAnalyzerOptions>(config);
         double? temperature = config.Has("temperature") ? config.Number("temperature", 1, 0, 2) : null;
-        var maxRetries = config.Int("max_retries", 2, 0, 10);
-        var retryBackoff = config.Seconds("retry_backoff_s", 1, 0, 600);
-        var maxRetryBackoff = config.Seconds("max_retry_backoff_s", 30, 0, 3600);
-        if (maxRetryBackoff < retryBackoff)
+        if (options.MaxRetryBackoff < options.RetryBackoff)
         {
-            config.Error("max_retry_backoff_s", $"'{maxRetryBackoff.TotalSeconds}' is below retry_backoff_s ({retryBackoff.TotalSeconds}); expected max_retry_backoff_s ≥ retry_backoff_s");
+            config.Error("max_retry_backoff_s", $"'{options.MaxRetryBackoff.TotalSeconds}' is below retry_backoff_s ({options.RetryBackoff.TotalSeconds}); expected max_retry_backoff_s ≥ retry_backoff_s");
         }
 
-        var requestTimeout = config.Seconds("request_timeout_s", 60, 0.1, 3600);
-        var maxTokensField = config.Choice("max_tokens_field", "max_tokens", new Dictionary<string, string>
+        var maxTokensField = config.Choice("max_tokens_field", options.MaxTokensField, new Dictionary<string, string>
         {
             ["max_tokens"] = "max_tokens",
             ["max_completion_tokens"] = "max_completion_tokens",
         });
-        return new OpenAiAnalyzerOptions(baseUrl, model, apiKey, maxFrames, maxSize, quality, prompt, responseFormat, maxTokens, temperature,
-            maxRetries, retryBackoff, maxRetryBackoff, requestTimeout, config.ActivityTypes) { MaxTokensField = maxTokensField };
+        return options with
+        {
+            BaseUrl = baseUrl,
+            Model = model,
+            ApiKey = apiKey,
+            Temperature = temperature,
+            ActivityTypes = config.ActivityTypes,
+            MaxTokensField = maxTokensField,
+        };
     }
 
     /// <summary>The record's generated ToString would print the key.</summary>

@@ -1,4 +1,5 @@
 using HomeSec.Core.Config;
+using HomeSec.Core.Config.Options;
 using HomeSec.Core.Inference;
 
 namespace HomeSec.Core.Plugins.Filters.Yolo;
@@ -11,13 +12,13 @@ namespace HomeSec.Core.Plugins.Filters.Yolo;
 /// <param name="Classes">Class names to keep; empty keeps every class of the model.</param>
 public sealed record YoloFilterOptions(
     DetectorModel? Model,
-    double SampleFps,
-    float MinConfidence,
-    float IouThreshold,
-    double MinBoxHeightRatio,
+    [property: Option("sample_fps", Min = 0.01, Max = 60, Default = 2.0, Description = "frames per second of the clip the model looks at")] double SampleFps,
+    [property: Option("min_confidence", Min = 0, Max = 1, Default = 0.5f)] float MinConfidence,
+    [property: Option("iou_threshold", Min = 0, Max = 1, Default = 0.45f, Description = "overlap above which non-maximum suppression drops the weaker box")] float IouThreshold,
+    [property: Option("min_box_h_ratio", Min = 0, Max = 1, Default = 0.0, Description = "smallest box height, as a share of the frame's, that counts")] double MinBoxHeightRatio,
     IReadOnlyList<string> Classes,
-    bool EarlyExit,
-    InferenceOptions Inference) : IClassNamesOptions
+    [property: Option("early_exit", Default = true, Description = "stop sampling once a trigger class is seen")] bool EarlyExit,
+    [property: OptionGroup] InferenceOptions Inference) : IClassNamesOptions, IDetectorModelOptions
 {
     public IReadOnlyList<string>? ClassNames => Model?.ClassNames;
 
@@ -46,17 +47,12 @@ public sealed record YoloFilterOptions(
             }
         }
 
-        var provider = config.Choice("execution_provider", ExecutionProviderChoice.Auto, new Dictionary<string, ExecutionProviderChoice>
-        {
-            ["auto"] = ExecutionProviderChoice.Auto,
-            ["cpu"] = ExecutionProviderChoice.Cpu,
-            ["cuda"] = ExecutionProviderChoice.Cuda,
-        });
-        if (provider == ExecutionProviderChoice.Cuda)
+        var options = OptionBinder.Bind<YoloFilterOptions>(config);
+        if (options.Inference.Provider == ExecutionProviderChoice.Cuda)
         {
             try
             {
-                OnnxDetectorSession.ChooseProvider(provider);
+                OnnxDetectorSession.ChooseProvider(options.Inference.Provider);
             }
             catch (InvalidOperationException ex)
             {
@@ -64,19 +60,10 @@ public sealed record YoloFilterOptions(
             }
         }
 
-        var inference = new InferenceOptions(
-            provider,
-            config.Int("inference_workers", InferenceOptions.Default.Workers, 1, 64),
-            config.Int("threads", InferenceOptions.Default.Threads, 1, 256),
-            config.Int("max_batch", InferenceOptions.Default.MaxBatch, 1, 64));
-        return new YoloFilterOptions(
-            model,
-            config.Number("sample_fps", 2, 0.01, 60),
-            (float)config.Number("min_confidence", 0.5, 0, 1),
-            (float)config.Number("iou_threshold", 0.45, 0, 1),
-            config.Number("min_box_h_ratio", 0, 0, 1),
-            classes,
-            config.Bool("early_exit", true),
-            inference);
+        return options with
+        {
+            Model = model,
+            Classes = classes,
+        };
     }
 }

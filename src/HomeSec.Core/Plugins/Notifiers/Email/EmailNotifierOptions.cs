@@ -1,4 +1,5 @@
 using HomeSec.Core.Config;
+using HomeSec.Core.Config.Options;
 
 namespace HomeSec.Core.Plugins.Notifiers.Email;
 
@@ -20,11 +21,11 @@ public enum SmtpSecurity
 /// <param name="Smtp">Set when <c>provider: smtp</c>.</param>
 /// <param name="SendGrid">Set when <c>provider: sendgrid</c>.</param>
 public sealed record EmailNotifierOptions(
-    EmailProvider Provider,
+    [property: Option("provider", Default = EmailProvider.Smtp)] EmailProvider Provider,
     IReadOnlyList<string> ToEmails,
     string FromEmail,
-    string FromName,
-    string SubjectTemplate,
+    [property: Option("from_name", Default = "HomeSec")] string FromName,
+    [property: Option("subject_template", Default = EmailNotifierOptions.DefaultSubject)] string SubjectTemplate,
     SmtpOptions? Smtp,
     SendGridOptions? SendGrid)
 {
@@ -32,8 +33,8 @@ public sealed record EmailNotifierOptions(
 
     public static EmailNotifierOptions Read(ConfigSection config)
     {
-        var provider = config.Choice("provider", EmailProvider.Smtp,
-            new Dictionary<string, EmailProvider> { ["smtp"] = EmailProvider.Smtp, ["sendgrid"] = EmailProvider.SendGrid });
+        var declared = OptionBinder.Bind<EmailNotifierOptions>(config);
+        var provider = declared.Provider;
         var to = config.StringList("to_emails", []);
         if (to.Count == 0)
         {
@@ -51,8 +52,8 @@ public sealed record EmailNotifierOptions(
             config.Error("from_email", $"'{from}' is not an email address");
         }
 
-        var fromName = config.String("from_name", "HomeSec")!;
-        var subject = config.String("subject_template", DefaultSubject)!;
+        var fromName = declared.FromName;
+        var subject = declared.SubjectTemplate;
         var smtpSection = config.Section("smtp");
         var sendGridSection = config.Section("sendgrid");
         SmtpOptions? smtp = null;

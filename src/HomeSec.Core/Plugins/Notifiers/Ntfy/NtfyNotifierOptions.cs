@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using HomeSec.Core.Alerts;
 using HomeSec.Core.Config;
+using HomeSec.Core.Config.Options;
 using HomeSec.Core.Plugins.Notifiers.Http;
 
 namespace HomeSec.Core.Plugins.Notifiers.Ntfy;
@@ -35,15 +36,15 @@ public sealed partial record NtfyNotifierOptions(
             config.Error("topic", $"'{topic}' is not allowed; ntfy topics are 1 to 64 letters, digits, '_' and '-'");
         }
 
-        var priorities = config.Section("priorities");
+        var priorities = OptionBinder.Bind<PriorityOptions>(config.Section("priorities"));
         var byRisk = new Dictionary<RiskLevel, int>
         {
-            [RiskLevel.Low] = priorities.Int("low", 3, 1, 5),
-            [RiskLevel.Medium] = priorities.Int("medium", 4, 1, 5),
-            [RiskLevel.High] = priorities.Int("high", 5, 1, 5),
-            [RiskLevel.Critical] = priorities.Int("critical", 5, 1, 5),
+            [RiskLevel.Low] = priorities.Low,
+            [RiskLevel.Medium] = priorities.Medium,
+            [RiskLevel.High] = priorities.High,
+            [RiskLevel.Critical] = priorities.Critical,
         };
-        var unknown = priorities.Int("unknown", 4, 1, 5);
+        var unknown = priorities.Unknown;
         var tags = config.StringList("tags", []);
         foreach (var tag in tags.Where(t => t.Length == 0 || t.IndexOfAny([',', '\r', '\n']) >= 0))
         {
@@ -52,6 +53,14 @@ public sealed partial record NtfyNotifierOptions(
 
         return new NtfyNotifierOptions(server, topic, byRisk, unknown, tags, ReadAuth(config));
     }
+
+    /// <summary><c>priorities</c>: ntfy's priority (1 min … 5 urgent) per risk level, and for alerts without an analysis.</summary>
+    private sealed record PriorityOptions(
+        [property: Option("low", Min = 1, Max = 5, Default = 3)] int Low,
+        [property: Option("medium", Min = 1, Max = 5, Default = 4)] int Medium,
+        [property: Option("high", Min = 1, Max = 5, Default = 5)] int High,
+        [property: Option("critical", Min = 1, Max = 5, Default = 5)] int Critical,
+        [property: Option("unknown", Min = 1, Max = 5, Default = 4)] int Unknown);
 
     private static NtfyAuth? ReadAuth(ConfigSection config)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using HomeSec.Core.Config;
+using HomeSec.Core.Config.Options;
 using HomeSec.Core.Media;
 
 namespace HomeSec.Core.Plugins.Sources.Ftp;
@@ -8,6 +9,7 @@ namespace HomeSec.Core.Plugins.Sources.Ftp;
 /// <summary>Options of the <c>ftp</c> source: one FTP listener per camera. The password comes from an environment variable; never log it.</summary>
 public sealed record FtpSourceOptions
 {
+    [Option("host", Description = "IP address to listen on")]
     public string Host { get; init; } = "0.0.0.0";
 
     public required int Port { get; init; }
@@ -17,6 +19,7 @@ public sealed record FtpSourceOptions
 
     public string? Password { get; init; }
 
+    [Option("anonymous", Description = "allow logins without a password")]
     public bool Anonymous { get; init; }
 
     /// <summary>The camera's upload folder; clients see it as "/" and cannot leave it.</summary>
@@ -31,31 +34,42 @@ public sealed record FtpSourceOptions
     public long MaxFileBytes { get; init; } = 2048L * 1024 * 1024;
 
     /// <summary>Logged-in sessions at once. Connections that have not logged in yet are limited separately, so they cannot keep the camera out.</summary>
+    [Option("max_connections", Min = 1, Max = 1000)]
     public int MaxConnections { get; init; } = 8;
 
+    [Option("idle_timeout_s", Min = 1, Max = 86400)]
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(300);
 
     /// <summary>From connect to a successful login, at most this long; no command before login extends it.</summary>
+    [Option("pre_auth_timeout_s", Min = 1, Max = 600)]
     public TimeSpan PreAuthTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Connections not yet logged in from one address; beyond it 421 at connect.</summary>
+    [Option("max_pre_auth_connections_per_ip", Min = 1, Max = 1000)]
     public int MaxPreAuthConnectionsPerAddress { get; init; } = 3;
 
     /// <summary>Connections not yet logged in from all addresses together (bounds sockets and memory).</summary>
+    [Option("max_pre_auth_connections", Min = 1, Max = 10000)]
     public int MaxPreAuthConnections { get; init; } = 32;
 
     /// <summary>Wait after the first failed login of an address; it doubles with each further failure up to <see cref="LoginFailureDelayMax"/>.</summary>
+    [Option("login_fail_delay_s", Min = 0, Max = 60)]
     public TimeSpan LoginFailureDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    [Option("login_fail_delay_max_s", Min = 0, Max = 3600)]
     public TimeSpan LoginFailureDelayMax { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Failed logins of one address within <see cref="BanWindow"/> that ban it for <see cref="BanDuration"/>; 0 never bans.</summary>
+    [Option("ban_after_failures", Min = 0, Max = 1000)]
     public int BanAfterFailures { get; init; } = 5;
 
+    [Option("ban_window_s", Min = 1, Max = 86400 * 7)]
     public TimeSpan BanWindow { get; init; } = TimeSpan.FromMinutes(10);
 
+    [Option("ban_duration_s", Min = 1, Max = 86400 * 7)]
     public TimeSpan BanDuration { get; init; } = TimeSpan.FromMinutes(15);
 
+    [Option("extensions", Description = "file endings taken as clips")]
     public IReadOnlyList<string> Extensions { get; init; } = VideoFiles.DefaultExtensions;
 
     public required string ManifestPath { get; init; }
@@ -69,17 +83,16 @@ public sealed record FtpSourceOptions
 
     public static FtpSourceOptions Read(ConfigSection config)
     {
-        var anonymous = config.Bool("anonymous", false);
-        var username = config.String("username", required: !anonymous);
-        var password = config.Secret("password_env", required: !anonymous || username is not null);
+        var options = OptionBinder.Bind<FtpSourceOptions>(config);
+        var username = config.String("username", required: !options.Anonymous);
+        var password = config.Secret("password_env", required: !options.Anonymous || username is not null);
         var root = Path.GetFullPath(config.String("root", required: true) ?? ".");
-        var host = config.String("host", "0.0.0.0")!;
-        if (!IPAddress.TryParse(host, out _))
+        if (!IPAddress.TryParse(options.Host, out _))
         {
-            config.Error("host", $"'{host}' is not an IP address; e.g. 0.0.0.0 (all interfaces) or 127.0.0.1");
+            config.Error("host", $"'{options.Host}' is not an IP address; e.g. 0.0.0.0 (all interfaces) or 127.0.0.1");
         }
 
-        var extensions = config.StringList("extensions", VideoFiles.DefaultExtensions)
+        var extensions = options.Extensions
             .Select(e => e.StartsWith('.') ? e.ToLowerInvariant() : "." + e.ToLowerInvariant())
             .ToList();
         if (extensions.Count == 0)
@@ -87,34 +100,22 @@ public sealed record FtpSourceOptions
             config.Error("extensions", "may not be empty; e.g. [.mp4, .mkv]");
         }
 
-        var failureDelay = config.Seconds("login_fail_delay_s", 1, 0, 60);
-        var failureDelayMax = config.Seconds("login_fail_delay_max_s", 30, 0, 3600);
-        if (failureDelayMax < failureDelay)
+        if (options.LoginFailureDelayMax < options.LoginFailureDelay)
         {
-            config.Error("login_fail_delay_max_s", $"{failureDelayMax.TotalSeconds.ToString(CultureInfo.InvariantCulture)} is below login_fail_delay_s ({failureDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)}); the delay only grows");
+            config.Error("login_fail_delay_max_s", $"{options.LoginFailureDelayMax.TotalSeconds.ToString(CultureInfo.InvariantCulture)} is below login_fail_delay_s ({options.LoginFailureDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)}); the delay only grows");
         }
 
-        return new FtpSourceOptions
+        const double bytesPerMb = 1024 * 1024;
+        return options with
         {
-            Host = host,
             Port = config.Has("port") ? config.Int("port", 0, 1, 65535) : RequirePort(config),
             Username = username,
             Password = password,
-            Anonymous = anonymous,
             Root = root,
             PassivePorts = ReadPortRange(config),
             PassiveAddress = ReadAddress(config, "passive_address"),
-            MaxFileBytes = (long)config.Number("max_file_mb", 2048, 0.001, 1024 * 1024) * 1024 * 1024,
-            MaxConnections = config.Int("max_connections", 8, 1, 1000),
-            IdleTimeout = config.Seconds("idle_timeout_s", 300, 1, 86400),
-            PreAuthTimeout = config.Seconds("pre_auth_timeout_s", 15, 1, 600),
-            MaxPreAuthConnectionsPerAddress = config.Int("max_pre_auth_connections_per_ip", 3, 1, 1000),
-            MaxPreAuthConnections = config.Int("max_pre_auth_connections", 32, 1, 10000),
-            LoginFailureDelay = failureDelay,
-            LoginFailureDelayMax = failureDelayMax,
-            BanAfterFailures = config.Int("ban_after_failures", 5, 0, 1000),
-            BanWindow = config.Seconds("ban_window_s", 600, 1, 86400 * 7),
-            BanDuration = config.Seconds("ban_duration_s", 900, 1, 86400 * 7),
+            // In MiB in the config; the declared default is in bytes.
+            MaxFileBytes = (long)config.Number("max_file_mb", options.MaxFileBytes / bytesPerMb, 0.001, 1024 * 1024) * 1024 * 1024,
             Extensions = extensions,
             ManifestPath = Path.GetFullPath(config.String("manifest_path") ?? Path.Combine(root, ".homesec", "manifest.jsonl")),
         };

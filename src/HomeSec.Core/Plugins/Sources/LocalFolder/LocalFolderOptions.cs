@@ -1,4 +1,5 @@
 using HomeSec.Core.Config;
+using HomeSec.Core.Config.Options;
 using HomeSec.Core.Media;
 
 namespace HomeSec.Core.Plugins.Sources.LocalFolder;
@@ -8,8 +9,8 @@ namespace HomeSec.Core.Plugins.Sources.LocalFolder;
 /// <param name="ManifestPath">Where the source remembers what it handed over (works with no database).</param>
 public sealed record LocalFolderOptions(
     string WatchDir,
-    TimeSpan PollInterval,
-    TimeSpan StabilityThreshold,
+    [property: Option("poll_interval_s", Min = 0.05, Max = 3600, Default = 1.0)] TimeSpan PollInterval,
+    [property: Option("stability_threshold_s", Min = 0, Max = 3600, Default = 2.0)] TimeSpan StabilityThreshold,
     IReadOnlyList<string> Extensions,
     string ManifestPath)
 {
@@ -24,11 +25,11 @@ public sealed record LocalFolderOptions(
             config.Error("extensions", "may not be empty; e.g. [.mp4, .mkv]");
         }
 
-        return new LocalFolderOptions(
-            watchDir,
-            config.Seconds("poll_interval_s", 1.0, 0.05, 3600),
-            config.Seconds("stability_threshold_s", 2.0, 0, 3600),
-            extensions,
-            Path.GetFullPath(config.String("manifest_path") ?? Path.Combine(watchDir, ".homesec", "manifest.jsonl")));
+        return OptionBinder.Bind<LocalFolderOptions>(config) with
+        {
+            WatchDir = watchDir,
+            Extensions = extensions,
+            ManifestPath = Path.GetFullPath(config.String("manifest_path") ?? Path.Combine(watchDir, ".homesec", "manifest.jsonl")),
+        };
     }
 }

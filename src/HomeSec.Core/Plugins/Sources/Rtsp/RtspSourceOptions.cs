@@ -1,4 +1,5 @@
 using HomeSec.Core.Config;
+using HomeSec.Core.Config.Options;
 
 namespace HomeSec.Core.Plugins.Sources.Rtsp;
 
@@ -14,44 +15,61 @@ public sealed record RtspSourceOptions
 
     public required string ManifestPath { get; init; }
 
+    [Option("detect_width", Min = 16, Max = 3840, Description = "width of the frames motion is detected on")]
     public int DetectWidth { get; init; } = 320;
 
+    [Option("detect_height", Min = 16, Max = 2160, Description = "height of the frames motion is detected on")]
     public int DetectHeight { get; init; } = 180;
 
+    [Option("detect_fps", Min = 0.5, Max = 30, Description = "frames per second motion is detected on")]
     public double DetectFps { get; init; } = 5;
 
+    [OptionGroup]
     public MotionSettings Motion { get; init; } = new();
 
     public IReadOnlyList<MaskPolygon> MotionMasks { get; init; } = [];
 
+    [Option("debug_motion", Description = "log every motion score")]
     public bool DebugMotion { get; init; }
 
+    [Option("pre_roll_s", Min = 0, Max = 60, Description = "seconds kept from before the motion started")]
     public TimeSpan PreRoll { get; init; } = TimeSpan.FromSeconds(5);
 
+    [Option("stop_delay_s", Min = 1, Max = 3600, Description = "seconds without motion before a recording stops")]
     public TimeSpan StopDelay { get; init; } = TimeSpan.FromSeconds(10);
 
+    [Option("max_recording_s", Min = 1, Max = 24 * 3600, Description = "longest clip")]
     public TimeSpan MaxRecording { get; init; } = TimeSpan.FromSeconds(60);
 
+    [Option("connect_timeout_s", Min = 0.5, Max = 600)]
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    [Option("io_timeout_s", Min = 0.5, Max = 600)]
     public TimeSpan IoTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    [Option("frame_timeout_s", Min = 0.5, Max = 600)]
     public TimeSpan FrameTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    [Option("backoff_s", Min = 0, Max = 3600, Description = "first wait before reconnecting; it doubles up to max_backoff_s")]
     public TimeSpan Backoff { get; init; } = TimeSpan.FromSeconds(1);
 
+    [Option("max_backoff_s", Min = 0, Max = 3600)]
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Consecutive failed connections before the source fails (and its actor is restarted); 0 = retry forever.</summary>
+    [Option("max_attempts", Min = 0, Max = 1_000_000)]
     public int MaxAttempts { get; init; }
 
+    [Option("detect_fallback_attempts", Min = 1, Max = 1000, Description = "failed connections to the detect stream before the main stream is used")]
     public int DetectFallbackAttempts { get; init; } = 3;
 
+    [Option("ffmpeg_flags", Description = "extra ffmpeg input flags")]
     public IReadOnlyList<string> FfmpegFlags { get; init; } = [];
 
     /// <summary>ffmpeg's <c>-hwaccel</c> for the detect decoder (e.g. vaapi, cuda, auto); null decodes on the CPU.</summary>
     public string? HardwareDecode { get; init; }
 
+    [Option("ffmpeg_path")]
     public string FfmpegPath { get; init; } = "ffmpeg";
 
     /// <summary>Without credentials: records print every property, and these options may be logged.</summary>
@@ -72,15 +90,7 @@ public sealed record RtspSourceOptions
         }
 
         var outputDir = Path.GetFullPath(config.String("output_dir", required: true) ?? ".");
-        var width = config.Int("detect_width", 320, 16, 3840);
-        var height = config.Int("detect_height", 180, 16, 2160);
-        var blur = config.Int("blur_kernel", 5, 1, 15);
-        if (blur % 2 == 0)
-        {
-            config.Error("blur_kernel", $"'{blur}' is not allowed; expected an odd number from 1 to 15");
-            blur = 5;
-        }
-
+        // Read before the options, so a mask's units are known when its polygons are parsed.
         var units = config.Choice("motion_mask_units", MaskUnits.Pixels, new Dictionary<string, MaskUnits>
         {
             ["pixels"] = MaskUnits.Pixels,
@@ -100,35 +110,23 @@ public sealed record RtspSourceOptions
         }
 
         var hwaccel = config.String("hwaccel", "none")!;
-        return new RtspSourceOptions
+        var options = OptionBinder.Bind<RtspSourceOptions>(config);
+        var motion = options.Motion;
+        if (motion.BlurKernel % 2 == 0)
+        {
+            config.Error("blur_kernel", $"'{motion.BlurKernel}' is not allowed; expected an odd number from 1 to 15");
+            motion = motion with { BlurKernel = new MotionSettings().BlurKernel };
+        }
+
+        return options with
         {
             MainUrl = mainUrl,
             DetectUrl = detectUrl,
             OutputDir = outputDir,
             ManifestPath = Path.GetFullPath(config.String("manifest_path") ?? Path.Combine(outputDir, ".homesec", "manifest.jsonl")),
-            DetectWidth = width,
-            DetectHeight = height,
-            DetectFps = config.Number("detect_fps", 5, 0.5, 30),
-            Motion = new MotionSettings(
-                config.Int("pixel_threshold", 45, 1, 255),
-                config.Number("min_changed_pct", 1.0, 0.001, 100),
-                config.Number("recording_sensitivity_factor", 2.0, 1, 100),
-                blur),
+            Motion = motion,
             MotionMasks = masks,
-            DebugMotion = config.Bool("debug_motion", false),
-            PreRoll = config.Seconds("pre_roll_s", 5, 0, 60),
-            StopDelay = config.Seconds("stop_delay_s", 10, 1, 3600),
-            MaxRecording = config.Seconds("max_recording_s", 60, 1, 24 * 3600),
-            ConnectTimeout = config.Seconds("connect_timeout_s", 10, 0.5, 600),
-            IoTimeout = config.Seconds("io_timeout_s", 10, 0.5, 600),
-            FrameTimeout = config.Seconds("frame_timeout_s", 10, 0.5, 600),
-            Backoff = config.Seconds("backoff_s", 1, 0, 3600),
-            MaxBackoff = config.Seconds("max_backoff_s", 30, 0, 3600),
-            MaxAttempts = config.Int("max_attempts", 0, 0, 1_000_000),
-            DetectFallbackAttempts = config.Int("detect_fallback_attempts", 3, 1, 1000),
-            FfmpegFlags = config.StringList("ffmpeg_flags", []),
             HardwareDecode = hwaccel is "none" or "" ? null : hwaccel,
-            FfmpegPath = config.String("ffmpeg_path", "ffmpeg")!,
         };
     }
 }

@@ -1,4 +1,5 @@
 using HomeSec.Core.Config;
+using HomeSec.Core.Config.Options;
 
 namespace HomeSec.Core.Plugins.Storage.Dropbox;
 
@@ -36,11 +37,11 @@ public sealed record DropboxStorageOptions(
     Uri ContentUrl,
     Uri OAuthUrl,
     long ChunkSizeBytes,
-    bool SharedLinks,
-    TimeSpan RequestTimeout,
-    int MaxRetries,
-    TimeSpan RetryBackoff,
-    TimeSpan MaxRetryBackoff)
+    [property: Option("shared_links", Default = true)] bool SharedLinks,
+    [property: Option("timeout_s", Min = 1, Max = 3600, Default = 120)] TimeSpan RequestTimeout,
+    [property: Option("max_retries", Min = 0, Max = 10, Default = 4)] int MaxRetries,
+    [property: Option("retry_backoff_s", Min = 0, Max = 600, Default = 1)] TimeSpan RetryBackoff,
+    [property: Option("max_retry_backoff_s", Min = 0, Max = 3600, Default = 60)] TimeSpan MaxRetryBackoff)
 {
     public const string DefaultRoot = "/homesec";
     public const string DefaultApiUrl = "https://api.dropboxapi.com/2";
@@ -66,18 +67,21 @@ public sealed record DropboxStorageOptions(
         var contentUrl = Url(config, "content_url", DefaultContentUrl);
         var oauthUrl = Url(config, "oauth_url", DefaultOAuthUrl);
         var chunkSizeMb = config.Int("chunk_size_mb", DefaultChunkSizeMb, 1, MaxChunkSizeMb);
-        var sharedLinks = config.Bool("shared_links", true);
-        var timeout = config.Seconds("timeout_s", 120, 1, 3600);
-        var maxRetries = config.Int("max_retries", 4, 0, 10);
-        var retryBackoff = config.Seconds("retry_backoff_s", 1, 0, 600);
-        var maxRetryBackoff = config.Seconds("max_retry_backoff_s", 60, 0, 3600);
-        if (maxRetryBackoff < retryBackoff)
+        var options = OptionBinder.Bind<DropboxStorageOptions>(config);
+        if (options.MaxRetryBackoff < options.RetryBackoff)
         {
-            config.Error("max_retry_backoff_s", $"'{maxRetryBackoff.TotalSeconds}' is below retry_backoff_s ({retryBackoff.TotalSeconds}); expected max_retry_backoff_s ≥ retry_backoff_s");
+            config.Error("max_retry_backoff_s", $"'{options.MaxRetryBackoff.TotalSeconds}' is below retry_backoff_s ({options.RetryBackoff.TotalSeconds}); expected max_retry_backoff_s ≥ retry_backoff_s");
         }
 
-        return new DropboxStorageOptions(root, credentials, apiUrl, contentUrl, oauthUrl, chunkSizeMb * 1024L * 1024L, sharedLinks, timeout,
-            maxRetries, retryBackoff, maxRetryBackoff);
+        return options with
+        {
+            Root = root,
+            Credentials = credentials,
+            ApiUrl = apiUrl,
+            ContentUrl = contentUrl,
+            OAuthUrl = oauthUrl,
+            ChunkSizeBytes = chunkSizeMb * 1024L * 1024L,
+        };
     }
 
     /// <summary>Exactly one way in: <c>token_env</c>, or <c>refresh_token_env</c> + <c>app_key_env</c> + <c>app_secret_env</c>.</summary>
