@@ -47,6 +47,40 @@ public sealed class EmailNotifierSpecs
     }
 
     [Fact]
+    public async Task Should_show_the_snapshot_inline_when_the_alert_has_one_on_this_machine()
+    {
+        // Given an alert whose snapshot (a real JPEG) is on disk, over SMTP and over SendGrid
+        var jpeg = Path.Combine(Path.GetTempPath(), $"homesec-snapshot-{Guid.NewGuid():N}.jpg");
+        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x90", "-frames:v", "1", jpeg]))
+        {
+            await ffmpeg.WaitForExitAsync();
+        }
+
+        var alert = MqttNotifierSpecs.SampleAlert() with { SnapshotPath = jpeg };
+        using var sink = await SmtpSink.StartAsync();
+        using var smtp = new EmailNotifier(Smtp(sink.Port));
+        using var sendGrid = new FakeSendGrid();
+        using var viaSendGrid = new EmailNotifier(SendGrid(sendGrid.BaseUrl));
+
+        // When
+        await smtp.SendAsync(alert, CancellationToken.None);
+        await viaSendGrid.SendAsync(alert, CancellationToken.None);
+
+        // Then the picture travels as an inline part the HTML body points at
+        await Eventually.WaitForAsync(() => sink.Messages().Count == 1, TimeSpan.FromSeconds(10), "one message in the SMTP sink", () => sink.Output);
+        var message = sink.Messages()[0];
+        var picture = Assert.Single(message.BodyParts.OfType<MimeKit.MimePart>(), p => p.ContentType.MimeType == "image/jpeg");
+        Assert.Equal("snapshot@homesec", picture.ContentId);
+        Assert.Contains("cid:snapshot@homesec", message.HtmlBody, StringComparison.Ordinal);
+        var body = JsonDocument.Parse(Assert.Single(sendGrid.Requests).Body).RootElement;
+        var attachment = body.GetProperty("attachments")[0];
+        Assert.Equal("inline", attachment.GetProperty("disposition").GetString());
+        Assert.Equal("snapshot@homesec", attachment.GetProperty("content_id").GetString());
+        Assert.Equal(await File.ReadAllBytesAsync(jpeg), Convert.FromBase64String(attachment.GetProperty("content").GetString()!));
+        File.Delete(jpeg);
+    }
+
+    [Fact]
     public async Task Should_post_v3_mail_send_with_the_bearer_key_and_both_bodies_when_the_provider_is_sendgrid()
     {
         // Given

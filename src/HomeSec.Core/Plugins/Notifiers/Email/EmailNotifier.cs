@@ -22,15 +22,25 @@ public sealed class EmailNotifier(EmailNotifierOptions options, HttpClient? http
     public Task SendAsync(Alert alert, CancellationToken cancellationToken)
     {
         var content = EmailContent.For(alert, options.SubjectTemplate);
+        // The alert's picture inline (cid:), when it is still on this machine; a mail without it is still a mail.
+        var snapshot = alert.SnapshotPath is { } path && File.Exists(path) && new FileInfo(path).Length <= MaxInlineBytes ? path : null;
         return options.Provider switch
         {
-            EmailProvider.Smtp => SendSmtpAsync(content, options.Smtp!, cancellationToken),
-            EmailProvider.SendGrid => SendSendGridAsync(content, options.SendGrid!, cancellationToken),
+            EmailProvider.Smtp => SendSmtpAsync(content, snapshot, options.Smtp!, cancellationToken),
+            EmailProvider.SendGrid => SendSendGridAsync(content, snapshot, options.SendGrid!, cancellationToken),
             _ => throw new InvalidOperationException($"unknown email provider {options.Provider}"),
         };
     }
 
-    private async Task SendSmtpAsync(EmailContent content, SmtpOptions smtp, CancellationToken cancellationToken)
+    /// <summary>A snapshot is a few hundred KB; a larger file is not a snapshot we made, and is not mailed.</summary>
+    private const long MaxInlineBytes = 5 * 1024 * 1024;
+
+    private const string SnapshotContentId = "snapshot@homesec";
+
+    private static string WithPicture(string html) =>
+        html + $"<p><img src=\"cid:{SnapshotContentId}\" alt=\"Snapshot of the detection\" style=\"max-width:100%\"></p>";
+
+    private async Task SendSmtpAsync(EmailContent content, string? snapshot, SmtpOptions smtp, CancellationToken cancellationToken)
     {
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(options.FromName, options.FromEmail));
@@ -40,7 +50,14 @@ public sealed class EmailNotifier(EmailNotifierOptions options, HttpClient? http
         }
 
         message.Subject = content.Subject;
-        message.Body = new BodyBuilder { TextBody = content.Text, HtmlBody = content.Html }.ToMessageBody();
+        var builder = new BodyBuilder { TextBody = content.Text, HtmlBody = snapshot is null ? content.Html : WithPicture(content.Html) };
+        if (snapshot is not null)
+        {
+            var image = await builder.LinkedResources.AddAsync(snapshot, cancellationToken);
+            image.ContentId = SnapshotContentId;
+        }
+
+        message.Body = builder.ToMessageBody();
 
         using var client = new SmtpClient();
         var security = smtp.Security switch
@@ -82,7 +99,7 @@ public sealed class EmailNotifier(EmailNotifierOptions options, HttpClient? http
         }
     }
 
-    private async Task SendSendGridAsync(EmailContent content, SendGridOptions sendGrid, CancellationToken cancellationToken)
+    private async Task SendSendGridAsync(EmailContent content, string? snapshot, SendGridOptions sendGrid, CancellationToken cancellationToken)
     {
         var body = new JsonObject
         {
@@ -94,8 +111,20 @@ public sealed class EmailNotifier(EmailNotifierOptions options, HttpClient? http
             ["subject"] = content.Subject,
             ["content"] = new JsonArray(
                 new JsonObject { ["type"] = "text/plain", ["value"] = content.Text },
-                new JsonObject { ["type"] = "text/html", ["value"] = content.Html }),
+                new JsonObject { ["type"] = "text/html", ["value"] = snapshot is null ? content.Html : WithPicture(content.Html) }),
         };
+        if (snapshot is not null)
+        {
+            body["attachments"] = new JsonArray(new JsonObject
+            {
+                ["content"] = Convert.ToBase64String(await File.ReadAllBytesAsync(snapshot, cancellationToken)),
+                ["type"] = "image/jpeg",
+                ["filename"] = "snapshot.jpg",
+                ["disposition"] = "inline",
+                ["content_id"] = SnapshotContentId,
+            });
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(sendGrid.BaseUrl, "/v3/mail/send"))
         {
             Content = JsonContent.Create(body),

@@ -19,7 +19,9 @@ public sealed class NtfyNotifier(NtfyNotifierOptions options, TimeProvider clock
 
     private readonly NotifierHttp _http = new("ntfy", options.Server, options.Auth?.Secrets ?? [], clock, ReadError, handler);
 
-    public Task SendAsync(Alert alert, CancellationToken cancellationToken) => SendAsync(alert, snapshotPath: null, cancellationToken);
+    /// <summary>With the alert's snapshot attached when it is still on this machine (retention may have removed it since).</summary>
+    public Task SendAsync(Alert alert, CancellationToken cancellationToken) =>
+        SendAsync(alert, alert.SnapshotPath is { } path && File.Exists(path) ? path : null, cancellationToken);
 
     /// <summary>Publishes the alert, with <paramref name="snapshotPath"/> (a JPEG) attached when given.</summary>
     internal async Task SendAsync(Alert alert, string? snapshotPath, CancellationToken cancellationToken)

@@ -17,7 +17,9 @@ public sealed class TelegramNotifier(TelegramNotifierOptions options, TimeProvid
 {
     private readonly NotifierHttp _http = new("telegram", options.ApiUrl, [options.BotToken], clock, ReadError, handler);
 
-    public Task SendAsync(Alert alert, CancellationToken cancellationToken) => SendAsync(alert, snapshotPath: null, cancellationToken);
+    /// <summary>With the alert's snapshot attached when it is still on this machine (retention may have removed it since).</summary>
+    public Task SendAsync(Alert alert, CancellationToken cancellationToken) =>
+        SendAsync(alert, alert.SnapshotPath is { } path && File.Exists(path) ? path : null, cancellationToken);
 
     /// <summary>Sends the alert; with <paramref name="snapshotPath"/> (a JPEG) as a photo with the text as its caption.</summary>
     internal async Task SendAsync(Alert alert, string? snapshotPath, CancellationToken cancellationToken)
