@@ -40,6 +40,11 @@ public sealed record Alert(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? DetectedClass { get; init; }
 
+    /// <summary>The trigger classes the detector saw (absent for an alert on plain motion): Home Assistant's person sensor keys on it.</summary>
+    [JsonPropertyName("detected_classes")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? DetectedClasses { get; init; }
+
     [JsonPropertyName("detected_at")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? DetectedAt { get; init; }

@@ -52,7 +52,7 @@ public sealed class MqttNotifierSpecs
         Assert.False(message.Retain);
         var payload = JsonDocument.Parse(message.ConvertPayloadToString()).RootElement;
         Assert.Equal(
-            ["activity_type", "camera_name", "clip_id", "dedupe_key", "notify_reason", "risk_level", "storage_uri", "summary", "ts", "upload_failed", "view_url"],
+            ["activity_type", "camera_name", "clip_id", "dedupe_key", "notify_reason", "phase", "risk_level", "storage_uri", "summary", "ts", "upload_failed", "view_url"],
             payload.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(alert.ClipId.Value, payload.GetProperty("clip_id").GetString());
         Assert.Equal(alert.ClipId.Value, payload.GetProperty("dedupe_key").GetString());
@@ -158,6 +158,7 @@ public sealed class MqttNotifierSpecs
         Assert.Equal("homecam/alerts/front_door", frontDoor.GetProperty("state_topic").GetString());
         Assert.Equal(30, frontDoor.GetProperty("off_delay").GetInt32());
         Assert.Equal("occupancy", frontDoor.GetProperty("device_class").GetString());
+        Assert.Contains("value_json.detected_classes", frontDoor.GetProperty("value_template").GetString(), StringComparison.Ordinal); // on for a person, not plain motion
         Assert.Equal("binary_sensor.homesec_front_door_alert", frontDoor.GetProperty("default_entity_id").GetString());
         var lastAlert = configs.Single(c => c.GetProperty("unique_id").GetString() == "homesec_front_door_last_alert");
         Assert.Equal("homecam/alerts/front_door", lastAlert.GetProperty("json_attributes_topic").GetString());

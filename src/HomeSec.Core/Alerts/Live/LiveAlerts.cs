@@ -77,6 +77,7 @@ public static class LiveAlerts
         {
             Phase = AlertPhases.Detected,
             DetectedClass = trigger.Class,
+            DetectedClasses = [trigger.Class],
             DetectedAt = detection.FrameAt,
             Zones = decision.Zones,
         };

@@ -417,6 +417,7 @@ public static class ClipWorkflow
             SnapshotPath = State.Filter?.Snapshot?.LocalPath,
             Zones = decision.Zones,
             StandDown = decision.Reason.StartsWith(StandDownPrefix, StringComparison.Ordinal),
+            DetectedClasses = State.Filter?.TriggeredBy(rules.TriggerClasses) is { Count: > 0 } seen ? seen : null,
         };
 
         private List<string> PendingNotifiers() => rules.Notifiers

@@ -24,7 +24,8 @@ public static class HomeAssistantDiscovery
 
             var binarySensor = Common(options, camera, "binary_sensor", alertId, "Person alert", alertTopic);
             binarySensor["device_class"] = "occupancy";
-            binarySensor["value_template"] = "ON";
+            // On only when the detector saw a trigger class (a person, not plain motion); an empty result leaves the state as it is.
+            binarySensor["value_template"] = "{{ 'ON' if value_json.detected_classes is defined and value_json.detected_classes else '' }}";
             binarySensor["payload_on"] = "ON";
             binarySensor["payload_off"] = "OFF";
             binarySensor["off_delay"] = ha.OffDelaySeconds;
