@@ -72,6 +72,20 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
         Handle(new Started());
     }
 
+    /// <summary>The camera's zones the detected objects stood in, so the VLM hears where ("at the porch"), not only what.</summary>
+    private FilterResult WithZones(FilterResult filter)
+    {
+        if (_pipeline.Gate?.RulesOf(_clip.CameraName) is not { Zones.Count: > 0 } rules || filter.FrameWidth is not { } width || filter.FrameHeight is not { } height)
+        {
+            return filter;
+        }
+
+        var zones = (filter.Frames ?? []).SelectMany(f => f.Boxes)
+            .SelectMany(box => rules.Zones.Where(z => z.Contains(box, width, height)).Select(z => z.Name))
+            .Distinct(StringComparer.Ordinal).ToList();
+        return filter with { ZonesSeen = zones };
+    }
+
     /// <summary>After a crash the new instance does not know what was done: it reads the journal first.</summary>
     protected override void PostRestart(Exception reason)
     {
@@ -211,7 +225,7 @@ public sealed class ClipSupervisor : ReceiveActor, IWithTimers, IWithStash
                 Dispatch(Stage.Filter, run.Attempt, _pipeline.Filters, new StartFilter(_clip, run.Attempt));
                 break;
             case RunStage { Stage: Stage.Vlm } run:
-                Dispatch(Stage.Vlm, run.Attempt, _pipeline.Vlm!, new StartVlm(_clip, _progress.State.Filter!, run.Attempt));
+                Dispatch(Stage.Vlm, run.Attempt, _pipeline.Vlm!, new StartVlm(_clip, WithZones(_progress.State.Filter!), run.Attempt));
                 break;
             case WorkflowCommand.SendAlert send:
                 Dispatch(Stage.Notify, send.Attempt, _pipeline.Notify, new Workers.WorkerProtocol.SendAlert(send.Alert, send.Notifiers, send.Attempt));

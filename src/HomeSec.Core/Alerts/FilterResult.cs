@@ -21,6 +21,10 @@ public sealed record FilterResult(
 
     public int? FrameHeight { get; init; }
 
+    /// <summary>The camera's zones the objects stood in (given to the VLM); null when the camera has none or nobody asked.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string>? ZonesSeen { get; init; }
+
     /// <summary>The alert's picture (best detection, box drawn), when one could be made.</summary>
     public SnapshotRef? Snapshot { get; init; }
 

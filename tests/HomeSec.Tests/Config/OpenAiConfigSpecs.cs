@@ -66,6 +66,28 @@ public sealed class OpenAiConfigSpecs
     }
 
     [Fact]
+    public void Should_tell_the_model_which_zones_the_objects_stood_in()
+    {
+        // Given a clip whose person stood in the camera's porch zone
+        var yaml = Config("""
+            vlm:
+              backend: openai
+              config:
+                model: gpt-5-mini
+            """);
+        var options = Assert.IsType<OpenAiAnalyzerOptions>(AppConfigLoader.Load(yaml, PluginRegistries.CreateBuiltin(), Environment()).Vlm.Plugin!.Options);
+        var at = DateTimeOffset.UnixEpoch;
+        var clip = new HomeSec.Core.Clips.RecordedClip(HomeSec.Core.Clips.ClipId.Parse("porch-19700101T000000Z"), "porch", "/clips/p.mp4", at, at.AddSeconds(6), 1);
+        var filter = new HomeSec.Core.Alerts.FilterResult(["person"], 0.9, 4, "yolo") { ZonesSeen = ["porch", "path"] };
+
+        // When
+        var text = OpenAiChatRequest.Build(options, ResponseFormatMode.JsonSchema, clip, filter, []).ToJsonString().Replace("\\u0027", "'", StringComparison.Ordinal);
+
+        // Then
+        Assert.Contains("the object detector saw: person, in the camera's zone(s): porch, path", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_reject_an_unknown_token_limit_field_when_the_config_names_one()
     {
         // Given

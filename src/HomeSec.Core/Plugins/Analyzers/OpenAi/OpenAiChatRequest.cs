@@ -68,7 +68,8 @@ public static class OpenAiChatRequest
     {
         var detected = filter.MotionOnly || filter.DetectedClasses.Count == 0
             ? "no object detector result"
-            : $"the object detector saw: {string.Join(", ", filter.DetectedClasses)}";
+            : $"the object detector saw: {string.Join(", ", filter.DetectedClasses)}" +
+              (filter.ZonesSeen is { Count: > 0 } zones ? $", in the camera's zone(s): {string.Join(", ", zones)}" : "");
         var times = string.Join(", ", frames.Select(f => f.At.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"));
         // A clip whose length nobody could read (no ffprobe) has start == end: "0 s long" would mislead the model.
         var length = clip.EndedAt - clip.StartedAt;
