@@ -12,8 +12,16 @@ using Microsoft.Data.Sqlite;
 //       the yolo filter beside ffmpeg alone and session.Run alone, and the inference pool's frames/s
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- rtsp [measure_seconds=20]
 //       the motion detector beside OpenCV on the same frames, and the rtsp source's CPU per camera
+//   dotnet run -c Release --project tests/HomeSec.Benchmarks -- live [appearances=20]
+//       object appears on the synthetic RTSP camera -> fast alert (live detection) beside the final alert of the same clips
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- retention [clips=10000]
 //       one retention pass over that many finished clips (time, memory) beside stat-ing the same files
+if (args.Length > 0 && args[0] == "live")
+{
+    await LiveAlertBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "retention")
 {
     var retentionFolder = Path.Combine(Path.GetTempPath(), $"homesec-bench-retention-{Guid.NewGuid():N}");
