@@ -37,6 +37,8 @@ public static class DaemonHost
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // "No XML encryptor configured": the session keys' folder is 0700 instead (see WebAuth); said once here, not at every start.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         // Under systemd (Type=notify) it reports READY once the daemon listens and STOPPING on SIGTERM, and logs
         // in journald's format; anywhere else it does nothing.

@@ -29,10 +29,17 @@ public static class WebAuth
         var credentials = new Credentials(config.StateStore.LocalStateDir, config.Web.Users);
         services.AddSingleton(credentials);
         services.AddSingleton(new LoginThrottle(TimeProvider.System));
-        // Session cookies stay valid across restarts: the keys that sign them live beside the other local state.
+        // Session cookies stay valid across restarts: the keys that sign them live beside the other local state, in a
+        // folder only the daemon's user can read (there is no key vault on an NVR box; the folder's mode is the protection).
+        var keys = Path.Combine(config.StateStore.LocalStateDir, "web-keys");
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         services.AddDataProtection()
             .SetApplicationName("homesec")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(config.StateStore.LocalStateDir, "web-keys")));
+            .PersistKeysToFileSystem(new DirectoryInfo(keys));
         services.AddAntiforgery(options =>
         {
             options.HeaderName = CsrfHeader;
