@@ -114,7 +114,12 @@ public sealed class ClipCoordinator : ReceiveActor, IWithStash
     {
         if (_afterLive.Remove(finished.ClipId, out var pending))
         {
-            Admit(pending.Clip with { DetectionAlertReason = finished.AlertReason }, pending.Camera);
+            Admit(pending.Clip with
+            {
+                DetectionAlertReason = finished.AlertReason,
+                LiveDetections = finished.Frames.Count > 0 ? finished.Frames : null,
+                LiveFrameSize = finished.FrameSize,
+            }, pending.Camera);
         }
     }
 

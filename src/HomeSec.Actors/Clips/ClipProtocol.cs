@@ -17,7 +17,12 @@ public static class ClipProtocol
     }
 
     /// <summary>Why the fast alert went out (null: it did not); the clip's supervisor starts with it.</summary>
-    internal sealed record LiveFinished(ClipId ClipId, string? AlertReason);
+    internal sealed record LiveFinished(ClipId ClipId, string? AlertReason)
+    {
+        public IReadOnlyList<HomeSec.Core.Alerts.FrameDetections> Frames { get; init; } = [];
+
+        public (int Width, int Height)? FrameSize { get; init; }
+    }
 
     /// <summary>The pipeline is finished with a clip (done, or error when a stage gave up).</summary>
     public sealed record ClipProcessed(ClipId ClipId, ClipStatus Status);

@@ -36,7 +36,7 @@ public sealed class LiveClipActor : ReceiveActor
         Receive<NotifyResult>(OnSent);
         Receive<FinishLive>(_ =>
         {
-            Sender.Tell(new LiveFinished(_state.ClipId, _state.AlertReason));
+            Sender.Tell(new LiveFinished(_state.ClipId, _state.AlertReason) { Frames = _state.Frames, FrameSize = _state.FrameSize });
             Context.Stop(Self);
         });
         Receive<ReceiveTimeout>(_ => Context.Stop(Self));

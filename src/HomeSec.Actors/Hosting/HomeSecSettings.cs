@@ -107,6 +107,7 @@ public sealed record HomeSecSettings(
             new FilterStageSettings(registries.Filters.Create(config.Filter.Plugin, context), config.Filter.Plugin.Name, config.Filter.Timeout, config.Concurrency.FilterWorkers)
             {
                 TriggerClasses = config.Filter.TriggerClasses,
+                ReuseLiveDetections = config.LiveDetection.Enabled && config.LiveDetection.ReuseForFilter,
             },
             config.Vlm.Plugin is { } vlm ? new VlmStageSettings(registries.Analyzers.Create(vlm, context), vlm.Name, config.Vlm.Timeout, config.Concurrency.VlmWorkers) : null,
             new NotifyStageSettings(notifiers, notifiers.Count == 0 ? TimeSpan.FromSeconds(30) : notifiers.Max(n => n.Timeout) + TimeSpan.FromSeconds(5), config.Concurrency.NotifyWorkers)

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using HomeSec.Core.Alerts;
+using HomeSec.Core.Alerts.Live;
 using HomeSec.Core.Media;
 using HomeSec.Core.Plugins;
 using HomeSec.Core.Results;
@@ -13,14 +14,15 @@ namespace HomeSec.Actors.Workers;
 /// drawn) beside the clip and stores it as <c>snapshot.jpg</c> beside the clip in storage. The snapshot is
 /// best-effort: a failure is logged and the filter result stands without it.
 /// </summary>
-public sealed class FilterWorker(IObjectFilter filter, string pluginName, TimeSpan timeout, int parallelism, IStorageBackend? storage, IReadOnlyCollection<string> triggerClasses)
+public sealed class FilterWorker(IObjectFilter filter, string pluginName, TimeSpan timeout, int parallelism, IStorageBackend? storage,
+    IReadOnlyCollection<string> triggerClasses, bool reuseLiveDetections)
     : StageWorker<StartFilter, FilterResult>(timeout, parallelism)
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public static Props Props(IObjectFilter filter, string pluginName, TimeSpan timeout, int parallelism, IStorageBackend? storage = null,
-        IReadOnlyCollection<string>? triggerClasses = null) =>
-        Akka.Actor.Props.Create(() => new FilterWorker(filter, pluginName, timeout, parallelism, storage, triggerClasses ?? Array.Empty<string>()));
+        IReadOnlyCollection<string>? triggerClasses = null, bool reuseLiveDetections = false) =>
+        Akka.Actor.Props.Create(() => new FilterWorker(filter, pluginName, timeout, parallelism, storage, triggerClasses ?? Array.Empty<string>(), reuseLiveDetections));
 
     protected override Stage Stage => Stage.Filter;
 
@@ -28,7 +30,8 @@ public sealed class FilterWorker(IObjectFilter filter, string pluginName, TimeSp
 
     protected override async Task<FilterResult> ExecuteAsync(StartFilter job, CancellationToken cancellationToken)
     {
-        var result = await filter.DetectAsync(job.Clip, cancellationToken);
+        var reused = reuseLiveDetections ? LiveDetectionReuse.FilterResultOf(job.Clip, filter) : null;
+        var result = reused ?? await filter.DetectAsync(job.Clip, cancellationToken);
         if (Snapshot.BestDetection(result, triggerClasses) is not { } best)
         {
             return result;
@@ -37,7 +40,9 @@ public sealed class FilterWorker(IObjectFilter filter, string pluginName, TimeSp
         var path = Snapshot.PathFor(job.Clip);
         try
         {
-            await Snapshot.MakeAsync(job.Clip.LocalPath, best.TimeS, best.Box, path, cancellationToken);
+            // Live boxes are in detect-frame pixels; the snapshot is drawn on the clip's own (main stream) frame.
+            var box = reused is null ? best.Box : await LiveDetectionReuse.ToClipPixelsAsync(best.Box, result, job.Clip.LocalPath, cancellationToken);
+            await Snapshot.MakeAsync(job.Clip.LocalPath, best.TimeS, box, path, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
         {

@@ -16,7 +16,7 @@ public sealed class WorkerPools : ReceiveActor
     {
         var (storage, filter, analyzer, notifiers) = settings;
         var uploads = StartStage(UploadWorker.Props(storage.Plugin, storage.PluginName, storage.Timeout, storage.Workers), "upload");
-        var filters = StartStage(FilterWorker.Props(filter.Plugin, filter.PluginName, filter.Timeout, filter.Workers, storage.Plugin, filter.TriggerClasses), "filter");
+        var filters = StartStage(FilterWorker.Props(filter.Plugin, filter.PluginName, filter.Timeout, filter.Workers, storage.Plugin, filter.TriggerClasses, filter.ReuseLiveDetections), "filter");
         var vlm = analyzer is not null
             ? StartStage(VlmWorker.Props(analyzer.Plugin, analyzer.PluginName, analyzer.Timeout, storage.Plugin, analyzer.Workers), "vlm")
             : null;
@@ -85,6 +85,9 @@ public sealed record StorageStageSettings(HomeSec.Core.Plugins.IStorageBackend P
 /// <summary><c>workers/filter</c>: the filter plugin, <c>filter.timeout_s</c> and <c>filter_workers</c>.</summary>
 public sealed record FilterStageSettings(HomeSec.Core.Plugins.IObjectFilter Plugin, string PluginName, TimeSpan Timeout, int Workers)
 {
+    /// <summary>live_detection.reuse_for_filter: a clip whose recording live detection covered is not decoded again.</summary>
+    public bool ReuseLiveDetections { get; init; }
+
     /// <summary><c>filter.trigger_classes</c>: the snapshot shows the best detection of one of them.</summary>
     public IReadOnlyCollection<string> TriggerClasses { get; init; } = [];
 }

@@ -25,6 +25,10 @@ public sealed record FilterResult(
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string>? ZonesSeen { get; init; }
 
+    /// <summary>Made from the live detections of the recording instead of decoding the clip again.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool FromLiveDetection { get; init; }
+
     /// <summary>The alert's picture (best detection, box drawn), when one could be made.</summary>
     public SnapshotRef? Snapshot { get; init; }
 

@@ -13,4 +13,10 @@ public sealed record RecordedClip(
 {
     /// <summary>Why the fast alert (phase detected) of this clip went out while it was recorded; null when none did.</summary>
     public string? DetectionAlertReason { get; init; }
+
+    /// <summary>What live detection saw in this recording (trigger classes; clip time; detect-frame pixels); null: nothing / not live.</summary>
+    public IReadOnlyList<Alerts.FrameDetections>? LiveDetections { get; init; }
+
+    /// <summary>The detect frame size the live boxes refer to.</summary>
+    public (int Width, int Height)? LiveFrameSize { get; init; }
 }

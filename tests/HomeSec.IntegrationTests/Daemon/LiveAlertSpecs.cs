@@ -49,6 +49,10 @@ public sealed class LiveAlertSpecs(ITestOutputHelper output) : IDisposable
         Assert.Equal(Enumerable.Range(1, events.Count).Select(n => (long)n), _sandbox.ClipEvents()[clipId].Select(e => e.SequenceNr));
         Assert.Equal(1, _sandbox.Alerts().Count(a => a.GetProperty("phase").GetString() == "detected"));
         Assert.Contains("fast alert to log", daemon.Output, StringComparison.Ordinal);
+        var state = ClipStatesTable.Read(Path.Combine(_sandbox.Root, "homesec.db")).Single(s => s.GetProperty("clip_id").GetString() == clipId);
+        Assert.True(state.GetProperty("filter").GetProperty("from_live_detection").GetBoolean(), "the filter reused the live detections instead of decoding again");
+        Assert.Contains("person", state.GetProperty("filter").GetProperty("detected_classes").EnumerateArray().Select(c => c.GetString()));
+        Assert.True(state.GetProperty("filter").TryGetProperty("snapshot", out _), "a snapshot was drawn from the live detection");
     }
 
     [Fact]

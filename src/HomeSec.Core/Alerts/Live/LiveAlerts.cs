@@ -12,6 +12,14 @@ public sealed record LiveAlertState(ClipId ClipId, string CameraName, int Record
 {
     public const int MaxRecorded = 20;
 
+    /// <summary>Frames kept for the filter to reuse (a long recording keeps its first ones).</summary>
+    public const int MaxFrames = 200;
+
+    /// <summary>The frames with trigger-class objects, in clip time: the clip's filter result when it reuses them.</summary>
+    public ImmutableList<FrameDetections> Frames { get; init; } = [];
+
+    public (int Width, int Height)? FrameSize { get; init; }
+
     public static LiveAlertState Start(ClipId clipId, string cameraName) => new(clipId, cameraName, 0, [], null);
 }
 
@@ -36,6 +44,10 @@ public static class LiveAlerts
 
         var events = new List<IClipEvent>();
         var timeS = Math.Max(0, (detection.FrameAt - detection.RecordingStartedAt).TotalSeconds);
+        if (state.Frames.Count < LiveAlertState.MaxFrames)
+        {
+            state = state with { Frames = state.Frames.Add(new FrameDetections(Math.Round(timeS, 2), triggers)), FrameSize = (detection.FrameWidth, detection.FrameHeight) };
+        }
         foreach (var box in triggers)
         {
             // The first of each class, then the others while the budget lasts.

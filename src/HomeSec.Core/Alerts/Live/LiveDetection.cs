@@ -24,12 +24,13 @@ public interface ILiveDetectionSource
 
 /// <summary><c>live_detection</c>: RTSP cameras run the filter's model on the detect stream while they record.</summary>
 /// <param name="Fps">Frames per second looked at during a recording.</param>
-public sealed record LiveDetectionConfig(bool Enabled, double Fps)
+/// <param name="ReuseForFilter">A recording in which live detection saw a trigger class is not decoded again by the filter.</param>
+public sealed record LiveDetectionConfig(bool Enabled, double Fps, bool ReuseForFilter = true)
 {
     public static LiveDetectionConfig Disabled { get; } = new(false, 4);
 
     public TimeSpan Interval => TimeSpan.FromSeconds(1 / Fps);
 
     public static LiveDetectionConfig Read(Config.ConfigSection section) =>
-        new(section.Bool("enabled", false), section.Number("fps", 4, 0.2, 30));
+        new(section.Bool("enabled", false), section.Number("fps", 4, 0.2, 30), section.Bool("reuse_for_filter", true));
 }
