@@ -66,7 +66,7 @@ public static class RunCommand
             await daemon.StopAsync(patience.Token);
         }
 
-        return ExitCodes.Ok;
+        return daemon.Services.GetRequiredService<ClusterExit>().Removed ? ClusterExit.ExitCode : ExitCodes.Ok;
     }
 
     private static string AddressInUse(AppConfig config, FileInfo configFile) =>

@@ -18,7 +18,7 @@ public sealed class YoloFilter : IObjectFilter
     private readonly IDetector _detector;
     private readonly IReadOnlyCollection<string> _triggerClasses;
     private readonly HashSet<int>? _keptClassIds;
-    private readonly ConcurrentBag<float[]> _buffers = [];
+    private readonly ConcurrentBag<byte[]> _buffers = [];
 
     public YoloFilter(YoloFilterOptions options, IDetector detector, IReadOnlyCollection<string> triggerClasses)
     {
@@ -128,5 +128,5 @@ public sealed class YoloFilter : IObjectFilter
         return kept;
     }
 
-    private float[] Rent() => _buffers.TryTake(out var buffer) ? buffer : new float[_model.FrameLength];
+    private byte[] Rent() => _buffers.TryTake(out var buffer) ? buffer : new byte[_model.FrameLength];
 }
