@@ -66,6 +66,7 @@ public sealed class ClusterDaemonSpecs : IDisposable
             await WaitForCompletedAsync(nvr, 10);
             var restartedFrames = Frames(await HealthAsync(_gpuHealth, restarted));
             var cluster = await _http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{_nvrHealth}/health/cluster"));
+            var (inspectExit, inspectOutput) = await DaemonProcess.RunToEndAsync(_root, "inspect", "cluster", "--url", $"http://127.0.0.1:{_nvrHealth}");
 
             // Then
             Assert.True(remoteFrames > 0, "the first clip's frames were run on the inference node");
@@ -78,6 +79,10 @@ public sealed class ClusterDaemonSpecs : IDisposable
             var self = cluster.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("self").GetBoolean());
             Assert.Equal("up", self.GetProperty("status").GetString());
             Assert.Equal(10, Completed());
+            Assert.Equal(0, inspectExit);
+            Assert.Contains($"akka.tcp://homesec@127.0.0.1:{_gpuRemoting}", inspectOutput, StringComparison.Ordinal);
+            Assert.Contains("inference", inspectOutput, StringComparison.Ordinal);
+            Assert.Contains("leader", inspectOutput, StringComparison.Ordinal);
             Console.WriteLine($"cluster: remote frames {remoteFrames}, after the kill the burst finished in {afterKill.TotalSeconds:0.0} s; " +
                 $"resent {routing.GetProperty("resent").GetInt64()}, sent_local {routing.GetProperty("sent_local").GetInt64()}, sent_remote {routing.GetProperty("sent_remote").GetInt64()}");
         }
