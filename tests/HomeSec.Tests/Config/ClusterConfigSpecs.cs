@@ -144,3 +144,25 @@ public sealed class ClusterConfigSpecs
         Assert.False(config.Cluster.RunsNvr);
     }
 }
+
+/// <summary>The two configs of deploy/docker-compose.cluster.yml load (with the test model in place of yolov8n.onnx).</summary>
+public sealed class ClusterComposeConfigSpecs
+{
+    [Theory]
+    [InlineData("cluster-nvr.yaml", true)]
+    [InlineData("cluster-inference.yaml", false)]
+    public void Should_load_with_the_roles_it_names_when_a_compose_config_is_read(string file, bool runsNvr)
+    {
+        // Given
+        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "config", file))
+            .Replace("/models/yolov8n.onnx", YoloTestData.RedPatchModel, StringComparison.Ordinal);
+
+        // When
+        var config = AppConfigLoader.Load(yaml, PluginRegistries.CreateBuiltin(), _ => null);
+
+        // Then
+        Assert.True(config.Cluster.Enabled);
+        Assert.Equal(runsNvr, config.Cluster.RunsNvr);
+        Assert.Equal(4053, config.Cluster.Port);
+    }
+}
