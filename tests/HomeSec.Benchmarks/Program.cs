@@ -12,6 +12,8 @@ using Microsoft.Data.Sqlite;
 //       the yolo filter beside ffmpeg alone and session.Run alone, and the inference pool's frames/s
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- rtsp [measure_seconds=20]
 //       the motion detector beside OpenCV on the same frames, and the rtsp source's CPU per camera
+//   dotnet run -c Release --project tests/HomeSec.Benchmarks -- cluster [model.onnx] [batches=200]
+//       remote (an inference node over loopback remoting) against local inference: batch p50/p99, frames/s, overhead
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- retention [clips=10000]
 //       one retention pass over that many finished clips (time, memory) beside stat-ing the same files
 if (args.Length > 0 && args[0] == "retention")
@@ -27,6 +29,13 @@ if (args.Length > 0 && args[0] == "retention")
         Directory.Delete(retentionFolder, recursive: true);
     }
 
+    return;
+}
+
+if (args.Length > 0 && args[0] == "cluster")
+{
+    await ClusterBenchmark.RunAsync(args.Length > 1 ? args[1] : RepoPaths.Model("red_patch_detector.onnx"),
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200);
     return;
 }
 
