@@ -14,6 +14,8 @@ using Microsoft.Data.Sqlite;
 //       the motion detector beside OpenCV on the same frames, and the rtsp source's CPU per camera
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- live [appearances=20]
 //       object appears on the synthetic RTSP camera -> fast alert (live detection) beside the final alert of the same clips
+//   dotnet run -c Release --project tests/HomeSec.Benchmarks -- cluster [model.onnx] [batches=200]
+//       remote (an inference node over loopback remoting) against local inference: batch p50/p99, frames/s, overhead
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- retention [clips=10000]
 //       one retention pass over that many finished clips (time, memory) beside stat-ing the same files
 if (args.Length > 0 && args[0] == "live")
@@ -35,6 +37,13 @@ if (args.Length > 0 && args[0] == "retention")
         Directory.Delete(retentionFolder, recursive: true);
     }
 
+    return;
+}
+
+if (args.Length > 0 && args[0] == "cluster")
+{
+    await ClusterBenchmark.RunAsync(args.Length > 1 ? args[1] : RepoPaths.Model("red_patch_detector.onnx"),
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200);
     return;
 }
 

@@ -106,20 +106,20 @@ public static class YoloBenchmark
     }
 
     /// <summary>Sends <paramref name="frames"/> frames at once (as several filter workers would) and waits for all replies.</summary>
-    private static async Task<double> PoolThroughputAsync(IDetector detector, IReadOnlyList<float[]> tensors, int frames)
+    private static async Task<double> PoolThroughputAsync(IDetector detector, IReadOnlyList<byte[]> tensors, int frames)
     {
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, frames).Select(i => detector.DetectAsync(tensors[i % tensors.Count], 0.5f, CancellationToken.None)));
         return stopwatch.Elapsed.TotalMilliseconds;
     }
 
-    private static async Task<List<float[]>> ReadTensorsAsync(string clipPath, DetectorModel model)
+    private static async Task<List<byte[]>> ReadTensorsAsync(string clipPath, DetectorModel model)
     {
-        var tensors = new List<float[]>();
+        var tensors = new List<byte[]>();
         await using var sampler = await FrameSampler.StartAsync(clipPath, SampleFps, model.InputWidth, model.InputHeight, CancellationToken.None);
         while (true)
         {
-            var tensor = new float[model.FrameLength];
+            var tensor = new byte[model.FrameLength];
             if (!await sampler.ReadFrameAsync(tensor, CancellationToken.None))
             {
                 break;

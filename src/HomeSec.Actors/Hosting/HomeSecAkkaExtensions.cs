@@ -53,6 +53,21 @@ public static class HomeSecAkkaExtensions
             .AddHomeSecCameras(settings.Cameras)
             .AddHomeSecRoot(settings.Inference);
 
+    /// <summary>
+    /// An inference-only cluster node (<c>cluster.roles: [inference]</c>): the actor-system settings, the metrics, the
+    /// inference pool other nodes send frames to, and the root /health asks; no cameras, clips, workers or repository.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddHomeSecInferenceNode(this AkkaConfigurationBuilder builder, Inference.InferenceSettings inference, Metrics.HomeSecMetrics metrics) =>
+        builder
+            .AddHocon(HomeSecConfig(), HoconAddMode.Prepend)
+            .AddHomeSecMetrics(metrics)
+            .AddHomeSecInference(inference)
+            .WithActors((system, registry) =>
+            {
+                var pool = inference.Pool is { } settings && registry.TryGet<Inference.InferenceActor>(out var local) ? (local, settings.Options.Workers) : ((Akka.Actor.IActorRef, int)?)null;
+                registry.Register<HomeSecRoot>(system.ActorOf(HomeSecRoot.Props(HomeSecParts.InferenceOnly(pool)), "homesec"));
+            });
+
     /// <summary>Where the actors record what they do (read by every part through the actor system's setup).</summary>
     public static AkkaConfigurationBuilder AddHomeSecMetrics(this AkkaConfigurationBuilder builder, HomeSecMetrics metrics) =>
         builder.AddSetup(new HomeSecMetricsSetup(metrics));

@@ -26,8 +26,9 @@ public static class HomeSecPartsExtensions
             registry.Register<ClipRepository>(system.ActorOf(ClipRepository.Props(settings), "repository")));
 
     /// <summary>
-    /// <c>/user/inference</c> (a router pool of inference actors) and <c>/user/inference-replies</c>, when the settings
-    /// ask for a pool; otherwise nothing starts.
+    /// <c>/user/inference</c> (a router pool of inference actors; the address other nodes send frames to) and
+    /// <c>/user/inference-replies</c>, when the settings ask for a pool; on a cluster's NVR also
+    /// <c>/user/inference-router</c>, which the filters' frames go through. Otherwise nothing starts.
     /// </summary>
     public static AkkaConfigurationBuilder AddHomeSecInference(this AkkaConfigurationBuilder builder, InferenceSettings settings)
     {
@@ -38,10 +39,22 @@ public static class HomeSecPartsExtensions
 
         return builder.WithActors((system, registry) =>
         {
-            var router = system.ActorOf(InferenceActor.Props(pool.Model, pool.Options).WithRouter(new RoundRobinPool(pool.Options.Workers)), "inference");
+            var local = settings.StartsLocalPool
+                ? system.ActorOf(InferenceActor.Props(pool.Model, pool.Options).WithRouter(new RoundRobinPool(pool.Options.Workers)), "inference")
+                : null;
             var replies = system.ActorOf(InferenceReplies.Props(settings.Client), "inference-replies");
-            settings.Client.Bind(router, replies);
-            registry.Register<InferenceActor>(router);
+            var target = local;
+            if (settings.Routing is { } routing)
+            {
+                target = system.ActorOf(InferenceRouter.Props(local, routing), "inference-router");
+                registry.Register<InferenceRouter>(target);
+            }
+
+            settings.Client.Bind(target!, replies);
+            if (local is not null)
+            {
+                registry.Register<InferenceActor>(local);
+            }
         });
     }
 
@@ -104,7 +117,10 @@ public static class HomeSecPartsExtensions
                 registry.Get<ClipCoordinator>(),
                 registry.Get<CameraManager>(),
                 registry.TryGet<RetentionActor>(out var retention) ? retention : null,
-                inference.Pool is { } pool && registry.TryGet<InferenceActor>(out var router) ? (router, pool.Options.Workers) : null);
+                inference.Pool is { } pool && registry.TryGet<InferenceActor>(out var local) ? (local, pool.Options.Workers) : null)
+            {
+                InferenceRouter = registry.TryGet<InferenceRouter>(out var router) ? router : null,
+            };
             registry.Register<HomeSecRoot>(system.ActorOf(HomeSecRoot.Props(parts), "homesec"));
         });
 

@@ -41,7 +41,7 @@ public sealed record HomeSecSettings(
         AlertGate? gate = null, HomeSec.Core.Media.LiveFrames? liveFrames = null)
     {
         // Decided from the config before any plugin is built: plugins only get the pool's client.
-        var inference = InferenceSettings.For(config.Filter);
+        var inference = InferenceSettings.For(config.Filter, config.Cluster);
         gate ??= GateFor(config);
         var context = new PluginContext(loggerFactory, clock)
         {

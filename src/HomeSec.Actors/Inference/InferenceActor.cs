@@ -78,7 +78,7 @@ public sealed class InferenceActor : ReceiveActor
     {
         if (request.Frame.Length < _model.FrameLength)
         {
-            Sender.Tell(new DetectResult(request.RequestId, null, $"a frame of {request.Frame.Length} floats is smaller than the model input ({_model.FrameLength})"));
+            Sender.Tell(new DetectResult(request.RequestId, null, $"a frame of {request.Frame.Length} bytes is smaller than the model input ({_model.FrameLength})"));
             return;
         }
 

@@ -46,7 +46,7 @@ public sealed class InferenceClient : IDetector, IInferenceHost
 
     public void Bind(IActorRef pool, IActorRef replies) => _binding = new Binding(pool, replies);
 
-    public Task<IReadOnlyList<Detection>> DetectAsync(float[] frame, float minConfidence, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Detection>> DetectAsync(byte[] frame, float minConfidence, CancellationToken cancellationToken)
     {
         var binding = _binding ?? throw new InvalidOperationException("the inference pool has not started");
         cancellationToken.ThrowIfCancellationRequested();

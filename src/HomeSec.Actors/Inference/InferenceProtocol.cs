@@ -2,14 +2,40 @@ using HomeSec.Core.Inference;
 
 namespace HomeSec.Actors.Inference;
 
-/// <summary>Messages of the inference pool (<c>/user/inference</c>).</summary>
+/// <summary>
+/// What crosses the network between the NVR's inference router and the inference nodes' pools; bound to
+/// <see cref="Serialization.InferenceSerializer"/> in <c>hocon/homesec.conf</c>.
+/// </summary>
+public interface IInferenceWireMessage;
+
+/// <summary>Messages of the inference pool (<c>/user/inference</c>) and the cluster's inference router (<c>/user/inference-router</c>).</summary>
 public static class InferenceProtocol
 {
-    /// <summary>Run the model on one frame (the model's CHW float tensor). The reply goes to the sender.</summary>
-    public sealed record Detect(long RequestId, float[] Frame, float MinConfidence);
+    /// <summary>Run the model on one frame (letterboxed RGB24 bytes at the model's input size). The reply goes to the sender.</summary>
+    public sealed record Detect(long RequestId, byte[] Frame, float MinConfidence) : IInferenceWireMessage;
 
     /// <summary>The reply to <see cref="Detect"/>: the candidates, or the error of the run as a value.</summary>
-    public sealed record DetectResult(long RequestId, IReadOnlyList<Detection>? Detections, string? Error);
+    public sealed record DetectResult(long RequestId, IReadOnlyList<Detection>? Detections, string? Error) : IInferenceWireMessage;
+
+    /// <summary>Asks the router where frames went; answered with <see cref="InferenceRouting"/>.</summary>
+    public sealed record GetInferenceRouting
+    {
+        public static GetInferenceRouting Instance { get; } = new();
+    }
+
+    /// <summary>One inference node as the router sees it.</summary>
+    /// <param name="Ready">Up, reachable and its pool found: frames may go there.</param>
+    /// <param name="InFlight">Frames sent there and not yet answered (what the router balances by).</param>
+    public sealed record InferenceNode(string Address, bool Ready, bool Reachable, int InFlight, long Sent);
+
+    /// <param name="SentRemote">Frames sent to inference nodes (re-sends included).</param>
+    /// <param name="SentLocal">Frames run by this node's own pool (while no inference node was ready, or as one of them).</param>
+    /// <param name="Resent">Frames sent again because their node left, became unreachable or did not answer in time.</param>
+    /// <param name="Failed">Frames answered with an error because no node and no local pool could run them.</param>
+    public sealed record InferenceRouting(IReadOnlyList<InferenceNode> Nodes, long SentRemote, long SentLocal, long Resent, long Failed, int InFlight)
+    {
+        public static InferenceRouting None { get; } = new([], 0, 0, 0, 0, 0);
+    }
 
     /// <summary>Asks one inference actor of the pool how it runs; answered with <see cref="InferenceStatus"/>.</summary>
     public sealed record GetInferenceStatus

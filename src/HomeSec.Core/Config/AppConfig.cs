@@ -23,6 +23,9 @@ public sealed record AppConfig(
     /// <summary><c>mode</c>: the armed mode until one is set at run time (then the saved one applies).</summary>
     public Alerts.Gate.ArmedMode InitialMode { get; init; } = Alerts.Gate.ArmedMode.Home;
 
+    /// <summary><c>cluster</c>: this daemon as a node of an NVR + GPU-box cluster (disabled by default).</summary>
+    public ClusterConfig Cluster { get; init; } = ClusterConfig.Disabled;
+
     /// <summary>What is deleted when, by age, size and free space (nothing by default).</summary>
     public Retention.RetentionConfig Retention { get; init; } = HomeSec.Core.Retention.RetentionConfig.Disabled;
 

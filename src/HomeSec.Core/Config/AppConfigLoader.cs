@@ -94,7 +94,10 @@ public static partial class AppConfigLoader
         var vlmSection = root.Section("vlm");
         context.ActivityTypes = ReadActivityVocabulary(vlmSection);
         var cameraRetention = new Dictionary<string, RetentionOverrides>(StringComparer.Ordinal);
-        var cameras = ReadCameras(root, registries, cameraRetention);
+        // First: an inference-only node needs no cameras.
+        var clusterSection = root.Section("cluster");
+        var cluster = ReadCluster(clusterSection);
+        var cameras = ReadCameras(root, registries, cameraRetention, cluster.RunsNvr);
         var storageSection = root.Section("storage");
         var storage = registries.Storage.Read(storageSection, "backend", "config", defaultName: null);
         var storageTimeout = OptionBinder.Bind<StorageConfig>(storageSection).Timeout;
@@ -123,8 +126,13 @@ public static partial class AppConfigLoader
             return null;
         }
 
+        if (cluster.OffersInference && filter.Plugin.Options is not Inference.IDetectorModelOptions { Model: not null })
+        {
+            clusterSection.Error("roles", $"the {ClusterConfig.InferenceRole} role needs a filter that runs a model (filter.backend: yolo with filter.config.model_path)");
+        }
+
         return new AppConfig(cameras, new StorageConfig(storage, storageTimeout), stateStore, notifiers, filter, vlm, alertPolicy,
-            concurrency, retry, health) { Outbox = outbox, Retention = retention, InitialMode = mode, Web = web, LiveDetection = liveDetection };
+            concurrency, retry, health) { Outbox = outbox, Retention = retention, InitialMode = mode, Web = web, LiveDetection = liveDetection, Cluster = cluster };
     }
 
     /// <summary>The schema versions this HomeSec reads; a config without <c>version</c> is version 1.</summary>
@@ -142,12 +150,12 @@ public static partial class AppConfigLoader
         }
     }
 
-    private static List<CameraConfig> ReadCameras(ConfigSection root, PluginRegistries registries, Dictionary<string, RetentionOverrides> retention)
+    private static List<CameraConfig> ReadCameras(ConfigSection root, PluginRegistries registries, Dictionary<string, RetentionOverrides> retention, bool required)
     {
         var cameras = new List<CameraConfig>();
         var errorsBefore = root.ErrorCount;
-        var items = root.Items("cameras", required: true);
-        if (items.Count == 0 && root.ErrorCount == errorsBefore)
+        var items = root.Items("cameras", required);
+        if (required && items.Count == 0 && root.ErrorCount == errorsBefore)
         {
             root.Error("cameras", "needs at least one camera");
         }

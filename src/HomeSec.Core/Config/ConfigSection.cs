@@ -70,6 +70,13 @@ public sealed class ConfigSection
 
     public string RequiredString(string key) => String(key, required: true) ?? "";
 
+    /// <summary>An environment variable of the process reading the config (tests pass their own); null when unset or empty.</summary>
+    public string? EnvironmentValue(string variable) => _context.Environment(variable) is { Length: > 0 } value ? value : null;
+
+    /// <summary>An error about a value that came from an environment variable (named so the user finds it) overriding this section's key.</summary>
+    public void EnvironmentError(string key, string variable, string message) =>
+        _context.Errors.Add(new ConfigError($"{PathOf(key)} (from {variable})", message, LineOf(_node)));
+
     public T Choice<T>(string key, T defaultValue, IReadOnlyDictionary<string, T> allowed)
     {
         var text = String(key);

@@ -3,14 +3,16 @@ using HomeSec.Core.Config.Options;
 namespace HomeSec.Core.Inference;
 
 /// <summary>
-/// Runs a detection model on one frame: the model's float CHW input tensor (RGB, 0..1, the model's
-/// input size). Plugins use it without knowing where the model runs (in HomeSec: the inference actor pool).
+/// Runs a detection model on one frame: the letterboxed picture at the model's input size as packed RGB24
+/// bytes (HWC, <see cref="DetectorModel.FrameLength"/> bytes). Bytes, not the model's float tensor: a quarter of
+/// the size in memory and on the wire to another node; whoever runs the model turns them into the tensor.
+/// Plugins use it without knowing where the model runs (in HomeSec: the inference actor pool, maybe on another node).
 /// </summary>
 public interface IDetector
 {
     /// <summary>The frame must not be changed until the returned task completes.</summary>
     /// <returns>The candidates scoring at least <paramref name="minConfidence"/> (best class per anchor), before NMS.</returns>
-    Task<IReadOnlyList<Detection>> DetectAsync(float[] frame, float minConfidence, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Detection>> DetectAsync(byte[] rgb, float minConfidence, CancellationToken cancellationToken);
 }
 
 /// <summary>What the host gives a plugin that needs a model run: a detector for this model and these settings.</summary>

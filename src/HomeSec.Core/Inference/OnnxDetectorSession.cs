@@ -1,3 +1,4 @@
+using HomeSec.Core.Plugins.Filters.Yolo;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -75,8 +76,8 @@ public sealed class OnnxDetectorSession : IDisposable
         };
     }
 
-    /// <summary>Runs the frames (at most <see cref="MaxBatch"/> per run) and gives each frame's candidates.</summary>
-    public IReadOnlyList<Detection>[] Detect(IReadOnlyList<float[]> frames, IReadOnlyList<float> minConfidence)
+    /// <summary>Runs the frames (RGB24 bytes, at most <see cref="MaxBatch"/> per run) and gives each frame's candidates.</summary>
+    public IReadOnlyList<Detection>[] Detect(IReadOnlyList<byte[]> frames, IReadOnlyList<float> minConfidence)
     {
         var results = new IReadOnlyList<Detection>[frames.Count];
         for (var start = 0; start < frames.Count; start += MaxBatch)
@@ -103,33 +104,23 @@ public sealed class OnnxDetectorSession : IDisposable
     }
 
     /// <summary><c>session.Run</c> alone on one frame, nothing decoded (for the benchmark's baseline).</summary>
-    public void RunOnly(float[] frame)
+    public void RunOnly(byte[] frame)
     {
         using var outputs = Run([frame], 0, 1);
     }
 
-    private IDisposableReadOnlyCollection<OrtValue> Run(IReadOnlyList<float[]> frames, int start, int count)
+    private IDisposableReadOnlyCollection<OrtValue> Run(IReadOnlyList<byte[]> frames, int start, int count)
     {
         var frameLength = Model.FrameLength;
         long[] shape = [count, 3, Model.InputHeight, Model.InputWidth];
-        OrtValue input;
-        if (count == 1)
+        // The bytes become the model's CHW floats here, where the model runs (one buffer reused for every batch).
+        _batchBuffer ??= new float[MaxBatch * frameLength];
+        for (var i = 0; i < count; i++)
         {
-            // One frame: hand ONNX Runtime the frame's own memory, no copy.
-            input = OrtValue.CreateTensorValueFromMemory(frames[start], shape);
-        }
-        else
-        {
-            _batchBuffer ??= new float[MaxBatch * frameLength];
-            for (var i = 0; i < count; i++)
-            {
-                frames[start + i].AsSpan(0, frameLength).CopyTo(_batchBuffer.AsSpan(i * frameLength, frameLength));
-            }
-
-            input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _batchBuffer.AsMemory(0, count * frameLength), shape);
+            RgbToTensor.Convert(frames[start + i].AsSpan(0, frameLength), _batchBuffer.AsSpan(i * frameLength, frameLength));
         }
 
-        using (input)
+        using (var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _batchBuffer.AsMemory(0, count * frameLength), shape))
         {
             return _session.Run(_runOptions, _inputNames, [input], _outputNames);
         }

@@ -6,8 +6,8 @@ namespace HomeSec.Core.Inference;
 /// </summary>
 public sealed class SessionDetector(OnnxDetectorSession session) : IDetector, IDisposable
 {
-    public Task<IReadOnlyList<Detection>> DetectAsync(float[] frame, float minConfidence, CancellationToken cancellationToken) =>
-        Task.Run(() => session.Detect([frame], [minConfidence])[0], cancellationToken);
+    public Task<IReadOnlyList<Detection>> DetectAsync(byte[] rgb, float minConfidence, CancellationToken cancellationToken) =>
+        Task.Run(() => session.Detect([rgb], [minConfidence])[0], cancellationToken);
 
     public void Dispose() => session.Dispose();
 }

@@ -26,6 +26,9 @@ public sealed record DaemonStatus(
     /// <summary>Disk figures and deletions of the retention actor (free space below min_free_gb is degraded).</summary>
     public RetentionProtocol.RetentionStatus Retention { get; init; } = RetentionProtocol.RetentionStatus.Disabled;
 
+    /// <summary>Where the cluster's inference router sent frames (a cluster's NVR; none elsewhere).</summary>
+    public InferenceProtocol.InferenceRouting Routing { get; init; } = InferenceProtocol.InferenceRouting.None;
+
     public bool Healthy => Cameras.Cameras.Values.All(h => h.Healthy) && Store.Mode == "online" && StorageHealthy && !Retention.BelowFloor;
 
     /// <summary>Null when the actor system does not answer in time.</summary>
@@ -48,6 +51,7 @@ public sealed record DaemonStatus(
                 stageHealth.ToDictionary(p => p.Key, p => p.Item2, StringComparer.Ordinal))
             {
                 Retention = await homesec.Ask<RetentionProtocol.RetentionStatus>(RetentionProtocol.GetRetentionStatus.Instance, QueryTimeout, cancellationToken),
+                Routing = await homesec.Ask<InferenceProtocol.InferenceRouting>(InferenceProtocol.GetInferenceRouting.Instance, QueryTimeout, cancellationToken),
             };
         }
         catch (AskTimeoutException)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Akka.Hosting;
 using HomeSec.Actors;
+using HomeSec.Actors.Inference;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +33,20 @@ public static class HealthEndpoints
         return endpoints;
     }
 
+    /// <summary>Where the NVR's frames went (null outside a cluster's NVR): the inference nodes, and counts of frames sent, re-sent and failed.</summary>
+    private static object? Routing(InferenceProtocol.InferenceRouting routing) =>
+        ReferenceEquals(routing, InferenceProtocol.InferenceRouting.None)
+            ? null
+            : new
+            {
+                nodes = routing.Nodes.Select(n => new { address = n.Address, ready = n.Ready, reachable = n.Reachable, in_flight = n.InFlight, sent = n.Sent }),
+                sent_remote = routing.SentRemote,
+                sent_local = routing.SentLocal,
+                resent = routing.Resent,
+                failed = routing.Failed,
+                in_flight = routing.InFlight,
+            };
+
     private static Task WriteLiveAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
@@ -42,7 +57,7 @@ public static class HealthEndpoints
         }, cancellationToken: context.RequestAborted);
     }
 
-    private static async Task<IResult> ReadyAsync(IRequiredActor<HomeSecRoot> root, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(IRequiredActor<HomeSecRoot> root, Akka.Actor.ActorSystem system, CancellationToken cancellationToken)
     {
         if (await DaemonStatus.QueryAsync(await root.GetAsync(cancellationToken), cancellationToken) is not { } status)
         {
@@ -50,6 +65,7 @@ public static class HealthEndpoints
         }
 
         var (cameras, clips, store, inference, outboxes, stages) = status;
+        var routing = status.Routing;
         var upload = stages.GetValueOrDefault("upload");
         var body = new
         {
@@ -99,8 +115,13 @@ public static class HealthEndpoints
             notifiers = outboxes.ToDictionary(o => o.Notifier, o => new { outbox_waiting = o.Waiting, outbox_dropped = o.Dropped, connected = o.Connected, connection_error = o.ConnectionError }),
             state_store = new { healthy = store.Mode == "online", mode = store.Mode, spooled_events = store.Spooled, dropped_events = store.Dropped, last_error = store.LastError },
             inference = inference.Enabled
-                ? new { enabled = true, model = inference.Model, execution_provider = inference.Provider, workers = inference.Workers, max_batch = inference.MaxBatch, batches = inference.Batches, frames = inference.Frames, last_batch_ms = Math.Round(inference.LastBatchMs, 1) }
-                : (object)new { enabled = false },
+                ? new
+                {
+                    enabled = true, model = inference.Model, execution_provider = inference.Provider, workers = inference.Workers, max_batch = inference.MaxBatch,
+                    batches = inference.Batches, frames = inference.Frames, last_batch_ms = Math.Round(inference.LastBatchMs, 1), routing = Routing(routing),
+                }
+                : (object)new { enabled = routing.Nodes.Count > 0 || routing.SentRemote > 0, routing = Routing(routing) },
+            cluster = ClusterEndpoints.Summary(system),
         };
         return Results.Json(body, statusCode: status.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }

@@ -24,7 +24,75 @@ public static class InspectCommand
             "Exit code 3 when its status is not ok.") { url, config, json, live };
         command.SetAction((parse, cancellationToken) =>
             InspectAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), parse.GetValue(live), cancellationToken));
+        command.Subcommands.Add(BuildCluster());
         return command;
+    }
+
+    /// <summary><c>homesec inspect cluster</c>: the members as the daemon sees them (GET /health/cluster), like Petabridge.Cmd's <c>cluster show</c>.</summary>
+    private static Command BuildCluster()
+    {
+        var url = new Option<string?>("--url") { Description = "The daemon's HTTP address (default http://127.0.0.1:8080)." };
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "The daemon's config file: its health.host and health.port give the address." };
+        var json = new Option<bool>("--json") { Description = "The daemon's answer as JSON." };
+        var command = new Command("cluster", "Show the cluster as a running daemon sees it: members, roles, status, reachability, leader. " +
+            "Exit code 3 when a member is unreachable.") { url, config, json };
+        command.SetAction((parse, cancellationToken) => InspectClusterAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> InspectClusterAsync(string? givenAddress, FileInfo? configFile, bool json, CancellationToken cancellationToken)
+    {
+        if (DaemonUrl(givenAddress, configFile, out var failure) is not { } url)
+        {
+            return failure;
+        }
+
+        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+        string body;
+        try
+        {
+            using var response = await http.GetAsync(new Uri("/health/cluster", UriKind.Relative), cancellationToken);
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"no daemon answers at {url} ({ex.Message}); is it running, and is health.enabled on?");
+            return ExitCodes.Failure;
+        }
+
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        if (json)
+        {
+            Console.WriteLine(body);
+        }
+        else if (!root.GetProperty("enabled").GetBoolean())
+        {
+            Console.WriteLine("cluster      off (cluster.enabled is false): a single process");
+        }
+        else
+        {
+            Console.WriteLine($"this node    {Text(root, "self")} ({string.Join(", ", root.GetProperty("self_roles").EnumerateArray().Select(r => r.GetString()))})");
+            Console.WriteLine($"leader       {Text(root, "leader")}");
+            Console.WriteLine();
+            var table = TerminalOutput.Table("ADDRESS", "ROLES", "STATUS", "REACHABLE", "");
+            foreach (var member in root.GetProperty("members").EnumerateArray())
+            {
+                var reachable = member.GetProperty("reachable").GetBoolean();
+                table.AddRow(
+                    TerminalOutput.Cell(Text(member, "address")),
+                    TerminalOutput.Cell(string.Join(", ", member.GetProperty("roles").EnumerateArray().Select(r => r.GetString()))),
+                    TerminalOutput.Cell(Text(member, "status")),
+                    TerminalOutput.Cell(reachable ? "yes" : "NO", reachable ? Color.Green : Color.Red),
+                    TerminalOutput.Cell(string.Join(" ", new[] { member.GetProperty("leader").GetBoolean() ? "leader" : "", member.GetProperty("self").GetBoolean() ? "self" : "" }.Where(s => s.Length > 0))));
+            }
+
+            TerminalOutput.Write(table);
+        }
+
+        return root.TryGetProperty("members", out var members) && members.EnumerateArray().Any(m => !m.GetProperty("reachable").GetBoolean())
+            ? ExitCodes.Degraded
+            : ExitCodes.Ok;
     }
 
     private static async Task<int> InspectAsync(string? givenAddress, FileInfo? configFile, bool json, bool live, CancellationToken cancellationToken)
@@ -220,10 +288,26 @@ public static class InspectCommand
             }
         }
 
-        if (health.TryGetProperty("inference", out var inference) && inference.GetProperty("enabled").GetBoolean())
+        if (health.TryGetProperty("inference", out var inference) && inference.GetProperty("enabled").GetBoolean() && inference.TryGetProperty("model", out _))
         {
             Console.WriteLine($"inference    {Text(inference, "model")} on {Text(inference, "execution_provider")}, {inference.GetProperty("workers").GetInt32()} worker(s), " +
                 $"{inference.GetProperty("frames").GetInt64()} frames in {inference.GetProperty("batches").GetInt64()} batches, last {inference.GetProperty("last_batch_ms").GetDouble():0.#} ms");
+        }
+
+        if (health.TryGetProperty("inference", out var routed) && routed.TryGetProperty("routing", out var routing) && routing.ValueKind == JsonValueKind.Object)
+        {
+            Console.WriteLine($"routing      {routing.GetProperty("sent_remote").GetInt64()} frames to inference nodes, {routing.GetProperty("sent_local").GetInt64()} here, " +
+                $"{routing.GetProperty("resent").GetInt64()} re-sent, {routing.GetProperty("failed").GetInt64()} failed");
+            foreach (var node in routing.GetProperty("nodes").EnumerateArray())
+            {
+                Console.WriteLine($"             {Text(node, "address")}: {(node.GetProperty("ready").GetBoolean() ? "ready" : node.GetProperty("reachable").GetBoolean() ? "starting" : "UNREACHABLE")}, " +
+                    $"{node.GetProperty("in_flight").GetInt32()} in flight, {node.GetProperty("sent").GetInt64()} sent");
+            }
+        }
+
+        if (health.TryGetProperty("cluster", out var cluster) && cluster.GetProperty("enabled").GetBoolean())
+        {
+            Console.WriteLine($"cluster      {cluster.GetProperty("members").GetInt32()} member(s), {cluster.GetProperty("unreachable").GetInt32()} unreachable, leader {Text(cluster, "leader")} (homesec inspect cluster)");
         }
 
         if (health.TryGetProperty("notifiers", out var notifiers))

@@ -49,6 +49,8 @@ public static class RunCommand
 
         await using var daemon = DaemonHost.Build(config, registries, configFile.FullName);
         var lifetime = daemon.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
+        // Taken now: RunAsync disposes the host's services when it returns.
+        var clusterExit = daemon.Services.GetRequiredService<ClusterExit>();
         try
         {
             await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(daemon, cancellationToken);
@@ -66,7 +68,7 @@ public static class RunCommand
             await daemon.StopAsync(patience.Token);
         }
 
-        return ExitCodes.Ok;
+        return clusterExit.Removed ? ClusterExit.ExitCode : ExitCodes.Ok;
     }
 
     private static string AddressInUse(AppConfig config, FileInfo configFile) =>

@@ -59,23 +59,37 @@ public static class DaemonHost
         builder.Services.AddHomeSecWeb(web);
         builder.Services.AddSingleton(gate);
         builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton<ClusterExit>();
         builder.Services.AddAkka(HomeSecAkkaExtensions.ActorSystemName, (akka, services) =>
         {
             var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+            akka.AddMicrosoftLogging(loggerFactory)
+                .WithActorSystemLivenessCheck(tags: [HealthEndpoints.LiveTag])
+                .WithHealthCheck("homesec-root", RootAnswersAsync, tags: [HealthEndpoints.LiveTag], timeout: RootAnswerTimeout)
+                .AddHomeSecCluster(config.Cluster);
+            if (!config.Cluster.RunsNvr)
+            {
+                // An inference-only node: no plugin but the model is built, no journal is opened.
+                akka.AddHomeSecInferenceNode(HomeSec.Actors.Inference.InferenceSettings.For(config.Filter, config.Cluster), metrics);
+                return;
+            }
+
             var settings = HomeSecSettings.FromConfig(config, registries, loggerFactory, TimeProvider.System, gate, web.LiveFrames) with { Metrics = metrics };
             web.Storage = settings.Workers.Storage.Plugin;
-            akka.AddMicrosoftLogging(loggerFactory)
-                .AddHocon(config.StateStore.Backend switch
+            akka.AddHocon(config.StateStore.Backend switch
                 {
                     StateStoreBackend.Postgres => HomeSecAkkaExtensions.PostgresJournalConfig(config.StateStore.PostgresConnectionString!),
                     _ => HomeSecAkkaExtensions.SqliteJournalConfig(config.StateStore.SqlitePath),
                 }, HoconAddMode.Prepend)
-                .WithActorSystemLivenessCheck(tags: [HealthEndpoints.LiveTag])
-                .WithHealthCheck("homesec-root", RootAnswersAsync, tags: [HealthEndpoints.LiveTag], timeout: RootAnswerTimeout)
                 .AddHomeSec(settings);
         });
 
         var app = builder.Build();
+        if (config.Cluster.Enabled)
+        {
+            ExitWhenDowned(app);
+        }
+
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HomeSec");
@@ -86,10 +100,33 @@ public static class DaemonHost
         });
         app.UseHomeSecWeb();
         app.MapHealthEndpoints();
+        app.MapClusterEndpoints();
         app.MapMetricsEndpoints(metrics);
         app.MapClipsEndpoints(web.Store);
         app.MapModeEndpoints(gate);
         return app;
+    }
+
+    /// <summary>
+    /// A node the cluster downed (a GPU box cut off from the NVR) has a terminated actor system it can never rejoin with:
+    /// the daemon stops with exit code <see cref="ClusterExit.ExitCode"/>, so that its container or systemd unit starts it afresh and it joins again.
+    /// </summary>
+    private static void ExitWhenDowned(WebApplication app)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var system = app.Services.GetRequiredService<ActorSystem>();
+            Akka.Cluster.Cluster.Get(system).RegisterOnMemberRemoved(() =>
+            {
+                if (!app.Lifetime.ApplicationStopping.IsCancellationRequested)
+                {
+                    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HomeSec").LogError(
+                        "this node was removed from the cluster (downed by the split-brain resolver, or told to leave); exiting so that it is restarted and joins again");
+                    app.Services.GetRequiredService<ClusterExit>().Removed = true;
+                    app.Lifetime.StopApplication();
+                }
+            });
+        });
     }
 
     /// <summary>Live: the root of the actor tree still takes messages (a wedged dispatcher or a stopped root is not alive).</summary>
@@ -110,4 +147,13 @@ public static class DaemonHost
             return HealthCheckResult.Unhealthy($"the root actor did not answer within {RootAnswerTimeout.TotalSeconds:0} s");
         }
     }
+}
+
+/// <summary>Whether the daemon stopped because the cluster removed this node (then <c>run</c> exits with <see cref="ExitCode"/>).</summary>
+public sealed class ClusterExit
+{
+    /// <summary>EX_TEMPFAIL: try again (a restart joins the cluster afresh).</summary>
+    public const int ExitCode = 75;
+
+    public bool Removed { get; set; }
 }

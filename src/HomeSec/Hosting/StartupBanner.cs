@@ -22,8 +22,23 @@ public static class StartupBanner
             lines.Add("cameras: none configured");
         }
 
-        lines.Add($"state store: {StateStore(config.StateStore)}");
-        lines.Add($"storage: {Storage(config.Storage)}");
+        if (config.Cluster.Enabled)
+        {
+            var cluster = config.Cluster;
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"cluster: roles {string.Join(", ", cluster.Roles)}; remoting on {cluster.Hostname}:{cluster.Port} (as {cluster.PublicHostname ?? cluster.Hostname}); seeds {(cluster.SeedNodes.Count == 0 ? "none (founds the cluster)" : string.Join(", ", cluster.SeedNodes))}"));
+        }
+
+        if (config.Cluster.RunsNvr)
+        {
+            lines.Add($"state store: {StateStore(config.StateStore)}");
+            lines.Add($"storage: {Storage(config.Storage)}");
+        }
+        else
+        {
+            lines.Add("inference-only node: cameras, clips, storage, state store and notifiers are not started");
+        }
+
         lines.Add(config.Health.Enabled
             ? string.Create(CultureInfo.InvariantCulture, $"HTTP: http://{config.Health.Host}:{config.Health.Port} (/health, /health/live, /health/ready, /metrics, /api/clips)")
             : "HTTP: off (health.enabled: false)");

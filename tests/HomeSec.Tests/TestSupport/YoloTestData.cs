@@ -40,22 +40,21 @@ public static class YoloTestData
     public static Task MakeBusyClipAsync(string path, double seconds, int width, int height) =>
         RunFfmpegAsync("-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate=25:duration={Format(seconds)}", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "veryfast", path);
 
-    /// <summary>An RGB frame of the model's input size: dark gray, with a red rectangle when given.</summary>
-    public static float[] Frame(DetectorModel model, (int X, int Y, int W, int H)? red = null)
+    /// <summary>An RGB24 frame of the model's input size: dark gray, with a red rectangle when given.</summary>
+    public static byte[] Frame(DetectorModel model, (int X, int Y, int W, int H)? red = null)
     {
-        var frame = new float[model.FrameLength];
-        var plane = model.InputWidth * model.InputHeight;
-        Array.Fill(frame, 0.25f);
+        var frame = new byte[model.FrameLength];
+        Array.Fill(frame, (byte)64);
         if (red is { } r)
         {
             for (var y = r.Y; y < r.Y + r.H; y++)
             {
                 for (var x = r.X; x < r.X + r.W; x++)
                 {
-                    var i = y * model.InputWidth + x;
-                    frame[i] = 1f;
-                    frame[plane + i] = 0f;
-                    frame[2 * plane + i] = 0f;
+                    var i = 3 * (y * model.InputWidth + x);
+                    frame[i] = 255;
+                    frame[i + 1] = 0;
+                    frame[i + 2] = 0;
                 }
             }
         }

@@ -94,7 +94,7 @@ public sealed class InferenceActorSpecs() : Akka.TestKit.Xunit2.TestKit(HomeSecA
         var actor = Sys.ActorOf(InferenceActor.Props(_model, new InferenceOptions(ExecutionProviderChoice.Cpu, 1, 1, 8)));
 
         // When
-        actor.Tell(new Detect(7, new float[10], 0.5f), TestActor);
+        actor.Tell(new Detect(7, new byte[10], 0.5f), TestActor);
 
         // Then
         var reply = ExpectMsg<DetectResult>();

@@ -197,7 +197,7 @@ public sealed class YoloFilterSpecs : Akka.TestKit.Xunit2.TestKit, IClassFixture
 
     private sealed class SilentDetector : IDetector
     {
-        public async Task<IReadOnlyList<Detection>> DetectAsync(float[] frame, float minConfidence, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<Detection>> DetectAsync(byte[] frame, float minConfidence, CancellationToken cancellationToken)
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return [];

@@ -17,7 +17,7 @@ public sealed class FrameSampler : IAsyncDisposable
     private const int StderrLimit = 4096;
     private readonly Process _process;
     private readonly Stream _frames;
-    private readonly byte[] _rgb;
+    private readonly int _frameLength;
     private readonly StringBuilder _stderr = new();
     private readonly Task _readStderr;
     private readonly string _clipPath;
@@ -29,7 +29,7 @@ public sealed class FrameSampler : IAsyncDisposable
         Letterbox = letterbox;
         SampleFps = sampleFps;
         _clipPath = clipPath;
-        _rgb = new byte[letterbox.InputWidth * letterbox.InputHeight * 3];
+        _frameLength = letterbox.InputWidth * letterbox.InputHeight * 3;
         _readStderr = ReadStderrAsync();
     }
 
@@ -85,14 +85,14 @@ public sealed class FrameSampler : IAsyncDisposable
         ];
     }
 
-    /// <summary>Reads the next frame into <paramref name="tensor"/> (CHW floats); false at the end of the clip.</summary>
-    public async ValueTask<bool> ReadFrameAsync(float[] tensor, CancellationToken cancellationToken)
+    /// <summary>Reads the next letterboxed frame into <paramref name="rgb"/> (RGB24 bytes); false at the end of the clip.</summary>
+    public async ValueTask<bool> ReadFrameAsync(byte[] rgb, CancellationToken cancellationToken)
     {
         await using var kill = cancellationToken.Register(Kill);
         var filled = 0;
-        while (filled < _rgb.Length)
+        while (filled < _frameLength)
         {
-            var read = await _frames.ReadAsync(_rgb.AsMemory(filled), cancellationToken);
+            var read = await _frames.ReadAsync(rgb.AsMemory(filled, _frameLength - filled), cancellationToken);
             if (read == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -103,7 +103,6 @@ public sealed class FrameSampler : IAsyncDisposable
             filled += read;
         }
 
-        RgbToTensor.Convert(_rgb, tensor);
         FramesRead++;
         return true;
     }

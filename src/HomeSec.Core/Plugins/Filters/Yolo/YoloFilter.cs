@@ -18,7 +18,7 @@ public sealed class YoloFilter : IObjectFilter, Alerts.Live.ILiveDetector
     private readonly IDetector _detector;
     private readonly IReadOnlyCollection<string> _triggerClasses;
     private readonly HashSet<int>? _keptClassIds;
-    private readonly ConcurrentBag<float[]> _buffers = [];
+    private readonly ConcurrentBag<byte[]> _buffers = [];
 
     public YoloFilter(YoloFilterOptions options, IDetector detector, IReadOnlyCollection<string> triggerClasses)
     {
@@ -109,9 +109,7 @@ public sealed class YoloFilter : IObjectFilter, Alerts.Live.ILiveDetector
         var letterbox = Letterbox.For(width, height, _model.InputWidth, _model.InputHeight);
         var input = new byte[_model.InputWidth * _model.InputHeight * 3];
         letterbox.Draw(rgb, input);
-        var tensor = new float[input.Length];
-        RgbToTensor.Convert(input, tensor);
-        return Keep(await _detector.DetectAsync(tensor, _options.MinConfidence, cancellationToken), letterbox);
+        return Keep(await _detector.DetectAsync(input, _options.MinConfidence, cancellationToken), letterbox);
     }
 
     /// <summary>Class filter, NMS per class, letterbox undone, minimum box height (a share of the source frame's height).</summary>
@@ -139,5 +137,5 @@ public sealed class YoloFilter : IObjectFilter, Alerts.Live.ILiveDetector
         return kept;
     }
 
-    private float[] Rent() => _buffers.TryTake(out var buffer) ? buffer : new float[_model.FrameLength];
+    private byte[] Rent() => _buffers.TryTake(out var buffer) ? buffer : new byte[_model.FrameLength];
 }

@@ -85,7 +85,7 @@ public sealed class YoloFilterKeepSpecs
 
     private sealed class NoDetector : IDetector
     {
-        public Task<IReadOnlyList<Detection>> DetectAsync(float[] frame, float minConfidence, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyList<Detection>> DetectAsync(byte[] frame, float minConfidence, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<Detection>>([]);
     }
 }

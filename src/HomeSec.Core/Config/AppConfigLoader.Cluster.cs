@@ -1,0 +1,120 @@
+using System.Globalization;
+
+namespace HomeSec.Core.Config;
+
+public static partial class AppConfigLoader
+{
+    public const string SeedNodesVariable = "HOMESEC_CLUSTER_SEED_NODES";
+    public const string PublicHostnameVariable = "HOMESEC_CLUSTER_PUBLIC_HOSTNAME";
+    public const string PortVariable = "HOMESEC_CLUSTER_PORT";
+    public const string RolesVariable = "HOMESEC_CLUSTER_ROLES";
+
+    /// <summary>
+    /// <c>cluster</c>, with the environment overriding <c>seed_nodes</c> (comma-separated), <c>public_hostname</c>,
+    /// <c>port</c> and <c>roles</c> (comma-separated) when the cluster is enabled: one image serves every node of a compose file.
+    /// </summary>
+    private static ClusterConfig ReadCluster(ConfigSection section)
+    {
+        var defaults = ClusterConfig.Disabled;
+        var enabled = section.Bool("enabled", false);
+        // Only a cluster node reads the variables: without cluster.enabled nothing changes, whatever the environment holds.
+        string? Env(string variable) => enabled ? section.EnvironmentValue(variable) : null;
+        // The file's value is read even when the environment overrides it, so the key counts as known.
+        var fileRoles = section.StringList("roles", defaults.Roles);
+        var roles = Env(RolesVariable) is { } roleList ? SplitList(roleList) : fileRoles;
+        foreach (var role in roles.Where(r => !ClusterConfig.AllowedRoles.Contains(r, StringComparer.Ordinal)))
+        {
+            Report(section, "roles", RolesVariable, $"'{role}' is not allowed; allowed: {string.Join(", ", ClusterConfig.AllowedRoles)}");
+        }
+
+        if (roles.Count == 0)
+        {
+            Report(section, "roles", RolesVariable, $"needs at least one role; allowed: {string.Join(", ", ClusterConfig.AllowedRoles)}");
+        }
+        else if (roles.Distinct(StringComparer.Ordinal).Count() != roles.Count)
+        {
+            Report(section, "roles", RolesVariable, "lists a role twice");
+        }
+
+        var hostname = section.String("hostname", defaults.Hostname)!.Trim();
+        if (hostname.Length == 0 || Uri.CheckHostName(hostname) == UriHostNameType.Unknown)
+        {
+            section.Error("hostname", $"'{hostname}' is not allowed; expected a host name or IP address to bind to (0.0.0.0 for every interface)");
+        }
+
+        var filePublicHostname = section.String("public_hostname");
+        var publicHostname = (Env(PublicHostnameVariable) ?? filePublicHostname)?.Trim();
+        if (publicHostname is not null && (Uri.CheckHostName(publicHostname) == UriHostNameType.Unknown || publicHostname is "0.0.0.0" or "::"))
+        {
+            Report(section, "public_hostname", PublicHostnameVariable, $"'{publicHostname}' is not allowed; expected the host name or IP address other nodes reach this one at");
+        }
+
+        var port = section.Int("port", defaults.Port, 1, 65535);
+        if (Env(PortVariable) is { } portText)
+        {
+            if (int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var fromEnvironment) && fromEnvironment is >= 1 and <= 65535)
+            {
+                port = fromEnvironment;
+            }
+            else
+            {
+                section.EnvironmentError("port", PortVariable, $"'{portText}' is not allowed; expected a whole number from 1 to 65535");
+            }
+        }
+
+        var fileSeeds = section.StringList("seed_nodes", []);
+        var seedTexts = Env(SeedNodesVariable) is { } seedList ? SplitList(seedList) : fileSeeds;
+        var seeds = new List<string>();
+        foreach (var text in seedTexts)
+        {
+            if (SeedAddress(text) is { } seed)
+            {
+                seeds.Add(seed);
+            }
+            else
+            {
+                Report(section, "seed_nodes", SeedNodesVariable,
+                    $"'{text}' is not allowed; expected akka.tcp://{ClusterConfig.SystemName}@HOST:PORT (or HOST:PORT)");
+            }
+        }
+
+        var localFallback = section.Bool("local_fallback", defaults.LocalFallback);
+        var timeout = section.Seconds("request_timeout_s", defaults.RequestTimeout.TotalSeconds, 0.1, 600);
+        var cluster = new ClusterConfig(enabled, roles, hostname, publicHostname, port, seeds, localFallback, timeout);
+        if (enabled && !cluster.RunsNvr && seeds.Count == 0)
+        {
+            Report(section, "seed_nodes", SeedNodesVariable, "an inference-only node needs the NVR's address to join (e.g. akka.tcp://homesec@nvr:4053)");
+        }
+
+        return cluster;
+
+        static void Report(ConfigSection section, string key, string variable, string message)
+        {
+            if (section.Bool("enabled", false) && section.EnvironmentValue(variable) is not null)
+            {
+                section.EnvironmentError(key, variable, message);
+            }
+            else
+            {
+                section.Error(key, message);
+            }
+        }
+    }
+
+    /// <summary>The full seed address, or null when it is not one (another system name, no port, another protocol).</summary>
+    public static string? SeedAddress(string text)
+    {
+        var trimmed = text.Trim();
+        var full = trimmed.Contains("://", StringComparison.Ordinal) ? trimmed : $"akka.tcp://{ClusterConfig.SystemName}@{trimmed}";
+        if (!Uri.TryCreate(full, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp" || uri.UserInfo != ClusterConfig.SystemName
+            || uri.Host.Length == 0 || uri.IsDefaultPort || uri.Port is < 1 or > 65535 || uri.AbsolutePath is not ("" or "/"))
+        {
+            return null;
+        }
+
+        return $"akka.tcp://{ClusterConfig.SystemName}@{uri.Host}:{uri.Port}";
+    }
+
+    private static List<string> SplitList(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+}

@@ -1,0 +1,168 @@
+using HomeSec.Core.Config;
+using HomeSec.Core.Plugins;
+using HomeSec.Tests.TestSupport;
+using Xunit;
+
+namespace HomeSec.Tests.Config;
+
+/// <summary><c>cluster</c>: off by default, its keys validated by path, and the container environment overriding them.</summary>
+public sealed class ClusterConfigSpecs
+{
+    private static string Yolo => $"filter:\n  backend: yolo\n  config: {{model_path: {YoloTestData.RedPatchModel}}}\n";
+
+    private static AppConfig Load(string yaml, IReadOnlyDictionary<string, string>? environment = null) =>
+        AppConfigLoader.Load(yaml, PluginRegistries.CreateBuiltin(), Lookup(environment));
+
+    private static IReadOnlyList<ConfigError> ErrorsOf(string yaml, IReadOnlyDictionary<string, string>? environment = null) =>
+        Assert.Throws<ConfigException>(() => Load(yaml, environment)).Errors;
+
+    private static Func<string, string?> Lookup(IReadOnlyDictionary<string, string>? environment) =>
+        name => environment is not null && environment.TryGetValue(name, out var value) ? value : null;
+
+    [Fact]
+    public void Should_be_disabled_with_every_role_when_there_is_no_cluster_section()
+    {
+        // Given
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage;
+
+        // When
+        var cluster = Load(yaml).Cluster;
+
+        // Then
+        Assert.False(cluster.Enabled);
+        Assert.True(cluster.RunsNvr);
+        Assert.False(cluster.OffersInference);
+        Assert.Equal(4053, cluster.Port);
+    }
+
+    [Fact]
+    public void Should_read_roles_addresses_and_seeds_and_complete_short_seed_addresses()
+    {
+        // Given
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + Yolo
+            + "cluster: {enabled: true, roles: [nvr, inference], hostname: 0.0.0.0, public_hostname: nvr.lan, port: 4100, seed_nodes: ['nvr.lan:4100', 'akka.tcp://homesec@10.0.0.2:4053']}\n";
+
+        // When
+        var cluster = Load(yaml).Cluster;
+
+        // Then
+        Assert.True(cluster.Enabled);
+        Assert.Equal(["nvr", "inference"], cluster.Roles);
+        Assert.Equal("nvr.lan", cluster.PublicHostname);
+        Assert.Equal(4100, cluster.Port);
+        Assert.Equal(["akka.tcp://homesec@nvr.lan:4100", "akka.tcp://homesec@10.0.0.2:4053"], cluster.SeedNodes);
+        Assert.True(cluster.OffersInference);
+    }
+
+    [Fact]
+    public void Should_take_seeds_public_hostname_port_and_roles_from_the_environment_over_the_file()
+    {
+        // Given
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + Yolo + "cluster: {enabled: true, roles: [nvr], port: 4053, seed_nodes: ['a:1']}\n";
+        var environment = new Dictionary<string, string>
+        {
+            [AppConfigLoader.SeedNodesVariable] = "nvr:4053, akka.tcp://homesec@gpu:4054",
+            [AppConfigLoader.PublicHostnameVariable] = "gpu",
+            [AppConfigLoader.PortVariable] = "4054",
+            [AppConfigLoader.RolesVariable] = "inference",
+        };
+
+        // When
+        var cluster = Load(yaml, environment).Cluster;
+
+        // Then
+        Assert.Equal(["akka.tcp://homesec@nvr:4053", "akka.tcp://homesec@gpu:4054"], cluster.SeedNodes);
+        Assert.Equal("gpu", cluster.PublicHostname);
+        Assert.Equal(4054, cluster.Port);
+        Assert.Equal(["inference"], cluster.Roles);
+        Assert.False(cluster.RunsNvr);
+    }
+
+    [Fact]
+    public void Should_name_the_key_and_the_allowed_roles_when_a_role_is_unknown()
+    {
+        // Given
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + "cluster: {enabled: true, roles: [nvr, gpu]}\n";
+
+        // When
+        var errors = ErrorsOf(yaml);
+
+        // Then
+        var error = Assert.Single(errors);
+        Assert.Equal("cluster.roles", error.Path);
+        Assert.Contains("'gpu' is not allowed; allowed: nvr, inference", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_name_the_variable_when_the_port_from_the_environment_is_not_a_port()
+    {
+        // Given
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + "cluster: {enabled: true, roles: [nvr]}\n";
+
+        // When
+        var errors = ErrorsOf(yaml, new Dictionary<string, string> { [AppConfigLoader.PortVariable] = "70000" });
+
+        // Then
+        var error = Assert.Single(errors);
+        Assert.Equal("cluster.port (from HOMESEC_CLUSTER_PORT)", error.Path);
+        Assert.Contains("'70000' is not allowed; expected a whole number from 1 to 65535", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("akka.tcp://other@nvr:4053")]
+    [InlineData("nvr")]
+    [InlineData("http://homesec@nvr:4053")]
+    public void Should_name_the_key_and_the_expected_form_when_a_seed_node_is_not_an_address(string seed)
+    {
+        // Given
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + $"cluster: {{enabled: true, roles: [nvr], seed_nodes: ['{seed}']}}\n";
+
+        // When
+        var errors = ErrorsOf(yaml);
+
+        // Then
+        var error = Assert.Single(errors);
+        Assert.Equal("cluster.seed_nodes", error.Path);
+        Assert.Contains("expected akka.tcp://homesec@HOST:PORT", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_need_no_cameras_but_a_seed_and_a_model_on_an_inference_only_node()
+    {
+        // Given
+        var withoutModel = ConfigYaml.Storage + "cluster: {enabled: true, roles: [inference]}\n";
+        var complete = ConfigYaml.Storage + Yolo + "cluster: {enabled: true, roles: [inference], seed_nodes: ['nvr:4053']}\n";
+
+        // When
+        var errors = ErrorsOf(withoutModel);
+        var config = Load(complete);
+
+        // Then
+        Assert.Equal(["cluster.roles", "cluster.seed_nodes"], errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("needs a filter that runs a model", StringComparison.Ordinal));
+        Assert.Empty(config.Cameras);
+        Assert.False(config.Cluster.RunsNvr);
+    }
+}
+
+/// <summary>The two configs of deploy/docker-compose.cluster.yml load (with the test model in place of yolov8n.onnx).</summary>
+public sealed class ClusterComposeConfigSpecs
+{
+    [Theory]
+    [InlineData("cluster-nvr.yaml", true)]
+    [InlineData("cluster-inference.yaml", false)]
+    public void Should_load_with_the_roles_it_names_when_a_compose_config_is_read(string file, bool runsNvr)
+    {
+        // Given
+        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "config", file))
+            .Replace("/models/yolov8n.onnx", YoloTestData.RedPatchModel, StringComparison.Ordinal);
+
+        // When
+        var config = AppConfigLoader.Load(yaml, PluginRegistries.CreateBuiltin(), _ => null);
+
+        // Then
+        Assert.True(config.Cluster.Enabled);
+        Assert.Equal(runsNvr, config.Cluster.RunsNvr);
+        Assert.Equal(4053, config.Cluster.Port);
+    }
+}
