@@ -15,7 +15,7 @@ public static class ClusterEndpoints
 {
     public static IEndpointRouteBuilder MapClusterEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health/cluster", (ActorSystem system) => Results.Json(View(system)));
+        endpoints.MapGet("/health/cluster", (ActorSystem system) => Results.Json(View(system))).RequireAuthorization(Web.Auth.WebAuth.HealthPolicy); // read-only, like /health
         return endpoints;
     }
 
