@@ -38,11 +38,15 @@ public static class ClusterBenchmark
             remote.Bind(router, nvr.ActorOf(InferenceReplies.Props(remote)));
             await WaitForReadyNodeAsync(router);
 
+            // What the filter sends for a 16:9 camera: the picture (noise: it does not compress) between grey letterbox bars.
             var frame = new byte[model.FrameLength];
-            new Random(1).NextBytes(frame);
-            var wire = InferenceSerializer.DetectHeaderBytes + frame.Length;
+            Array.Fill(frame, (byte)114);
+            var pictureRows = model.InputWidth * 9 / 16;
+            var rowBytes = model.InputWidth * 3;
+            new Random(1).NextBytes(frame.AsSpan((model.InputHeight - pictureRows) / 2 * rowBytes, pictureRows * rowBytes));
             Console.WriteLine($"model {model.Name} {model.InputWidth}x{model.InputHeight}; {Environment.ProcessorCount} cores; {batchesPerSize} batches per size after a warm-up; " +
-                $"bytes per frame on the wire: {wire:N0} payload (RGB24 + 16-byte header; float32 would be {frame.Length * 4:N0})");
+                $"bytes per frame on the wire: {InferenceSerializer.WireBytes(frame):N0} for a letterboxed 16:9 picture ({frame.Length:N0} RGB24 with the bars; float32 would be {frame.Length * 4:N0}); " +
+                $"GC LOH threshold {AppContext.GetData("System.GC.LOHThreshold") ?? "default (85,000)"}");
             Console.WriteLine($"{"batch",5} {"local p50",10} {"local p99",10} {"remote p50",11} {"remote p99",11} {"overhead p50",13} {"local f/s",10} {"remote f/s",11}");
             foreach (var size in new[] { 1, 4, 8 })
             {

@@ -4,6 +4,8 @@ using Akka.Cluster.Hosting.SBR;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Akka.Event;
+using Akka.Remote.Transport.DotNetty;
 using HomeSec.Core.Config;
 
 namespace HomeSec.Actors.Hosting;
@@ -34,17 +36,24 @@ public static class HomeSecClusterExtensions
             return builder;
         }
 
+        var remoting = new RemoteOptions
+        {
+            HostName = cluster.Hostname,
+            PublicHostName = cluster.PublicHostname,
+            Port = cluster.Port,
+            MaxFrameSize = MaxFrameBytes,
+            SendBufferSize = MaxFrameBytes,
+            ReceiveBufferSize = MaxFrameBytes,
+        };
+        if (cluster.Tls is { } tls)
+        {
+            remoting.EnableSsl = true;
+            remoting.Ssl = HouseholdTls(tls);
+        }
+
         builder
             .AddHocon(ClusterHocon(), HoconAddMode.Prepend)
-            .WithRemoting(new RemoteOptions
-            {
-                HostName = cluster.Hostname,
-                PublicHostName = cluster.PublicHostname,
-                Port = cluster.Port,
-                MaxFrameSize = MaxFrameBytes,
-                SendBufferSize = MaxFrameBytes,
-                ReceiveBufferSize = MaxFrameBytes,
-            })
+            .WithRemoting(remoting)
             .WithClustering(new ClusterOptions
             {
                 Roles = cluster.Roles.ToArray(),
@@ -58,5 +67,40 @@ public static class HomeSecClusterExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Mutual TLS with the household certificate: each side presents it, and each side accepts the other only when the
+    /// certificate it presents is the very same one (SHA-256 fingerprint). The chain and host name are not what is
+    /// checked (the certificate is self-signed and nodes are reached by IP as often as by name); the pin is stricter
+    /// than either. A refused peer is logged with its address and the fingerprint it showed.
+    /// </summary>
+    private static SslOptions HouseholdTls(ClusterTls tls)
+    {
+        var (certificate, problem) = tls.Load(Environment.GetEnvironmentVariable);
+        if (certificate is null)
+        {
+            throw new InvalidOperationException($"cluster.tls.certificate_path: {problem}");
+        }
+
+        var household = ClusterTls.Fingerprint(certificate);
+        return new SslOptions
+        {
+            X509Certificate = certificate,
+            SuppressValidation = false,
+            RequireMutualAuthentication = true,
+            ValidateCertificateHostname = false,
+            CustomValidator = (peer, _, remotePeer, _, log) =>
+            {
+                if (peer is not null && string.Equals(ClusterTls.Fingerprint(peer), household, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+
+                log?.Warning("Refused a cluster connection from {0}: it presented {1}, not the household certificate (cluster.tls.certificate_path)",
+                    remotePeer, peer is null ? "no certificate" : $"certificate {ClusterTls.Fingerprint(peer)} ({peer.Subject})");
+                return false;
+            },
+        };
     }
 }

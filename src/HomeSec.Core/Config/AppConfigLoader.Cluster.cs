@@ -80,7 +80,8 @@ public static partial class AppConfigLoader
 
         var localFallback = section.Bool("local_fallback", defaults.LocalFallback);
         var timeout = section.Seconds("request_timeout_s", defaults.RequestTimeout.TotalSeconds, 0.1, 600);
-        var cluster = new ClusterConfig(enabled, roles, hostname, publicHostname, port, seeds, localFallback, timeout);
+        var tls = ReadClusterTls(section, enabled, hostname);
+        var cluster = new ClusterConfig(enabled, roles, hostname, publicHostname, port, seeds, localFallback, timeout, tls);
         if (enabled && !cluster.RunsNvr && seeds.Count == 0)
         {
             Report(section, "seed_nodes", SeedNodesVariable, "an inference-only node needs the NVR's address to join (e.g. akka.tcp://homesec@nvr:4053)");
@@ -100,6 +101,52 @@ public static partial class AppConfigLoader
             }
         }
     }
+
+    /// <summary>
+    /// <c>cluster.tls</c> (certificate_path, password_env), checked by opening the file. Without it remoting is plain TCP,
+    /// which anyone who reaches the port could join: allowed only when the port listens on loopback, or when
+    /// <c>cluster.allow_plaintext: true</c> says the network is trusted by other means (a VPN, a cable between two boxes).
+    /// </summary>
+    private static ClusterTls? ReadClusterTls(ConfigSection section, bool enabled, string hostname)
+    {
+        var allowPlaintext = section.Bool("allow_plaintext", false);
+        if (!section.Has("tls"))
+        {
+            if (enabled && !allowPlaintext && !IsLoopback(hostname))
+            {
+                section.Error("tls", $"is needed when the remoting port listens beyond loopback (hostname '{hostname}'): without it anyone on the " +
+                    "network could join the cluster. Set cluster.tls.certificate_path to the household certificate (homesec cluster certificate create), " +
+                    "or cluster.allow_plaintext: true if the network between the nodes is trusted");
+            }
+
+            return null;
+        }
+
+        var tlsSection = section.Section("tls");
+        var path = tlsSection.String("certificate_path", required: true);
+        var passwordEnv = tlsSection.String("password_env");
+        if (path is null)
+        {
+            return null;
+        }
+
+        var tls = new ClusterTls(Path.GetFullPath(path), passwordEnv);
+        if (enabled)
+        {
+            var (certificate, problem) = tls.Load(tlsSection.EnvironmentValue);
+            certificate?.Dispose();
+            if (problem is not null)
+            {
+                tlsSection.Error(passwordEnv is not null && problem.StartsWith("environment", StringComparison.Ordinal) ? "password_env" : "certificate_path", problem);
+            }
+        }
+
+        return tls;
+    }
+
+    private static bool IsLoopback(string hostname) =>
+        hostname.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(hostname, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     /// <summary>The full seed address, or null when it is not one (another system name, no port, another protocol).</summary>
     public static string? SeedAddress(string text)

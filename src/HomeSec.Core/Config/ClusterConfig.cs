@@ -10,6 +10,7 @@ namespace HomeSec.Core.Config;
 /// <param name="SeedNodes">Full addresses (<c>akka.tcp://homesec@host:port</c>); empty: this node founds the cluster itself.</param>
 /// <param name="LocalFallback">The NVR runs the model itself while no inference node is reachable (when it has the model).</param>
 /// <param name="RequestTimeout">A frame sent to an inference node that has not answered by then is sent elsewhere.</param>
+/// <param name="Tls">The household certificate every node holds (mutual TLS, pinned); null: plain TCP, allowed on loopback or with <c>allow_plaintext</c>.</param>
 public sealed record ClusterConfig(
     bool Enabled,
     IReadOnlyList<string> Roles,
@@ -18,7 +19,8 @@ public sealed record ClusterConfig(
     int Port,
     IReadOnlyList<string> SeedNodes,
     bool LocalFallback,
-    TimeSpan RequestTimeout)
+    TimeSpan RequestTimeout,
+    ClusterTls? Tls = null)
 {
     /// <summary>Every node's actor system has this name; seed addresses must use it.</summary>
     public const string SystemName = "homesec";

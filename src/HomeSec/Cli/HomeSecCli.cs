@@ -32,6 +32,9 @@ public static class HomeSecCli
         root.Subcommands.Add(ModeCommand.Build());
         root.Subcommands.Add(UserCommand.BuildUser());
         root.Subcommands.Add(UserCommand.BuildToken());
+        var cluster = new Command("cluster", "Work with a cluster of HomeSec nodes (an NVR and GPU boxes).");
+        cluster.Subcommands.Add(ClusterCertificateCommand.Build());
+        root.Subcommands.Add(cluster);
         return root;
     }
 

@@ -40,7 +40,7 @@ public sealed class ClusterConfigSpecs
     {
         // Given
         var yaml = ConfigYaml.Camera + ConfigYaml.Storage + Yolo
-            + "cluster: {enabled: true, roles: [nvr, inference], hostname: 0.0.0.0, public_hostname: nvr.lan, port: 4100, seed_nodes: ['nvr.lan:4100', 'akka.tcp://homesec@10.0.0.2:4053']}\n";
+            + "cluster: {enabled: true, allow_plaintext: true, roles: [nvr, inference], hostname: 0.0.0.0, public_hostname: nvr.lan, port: 4100, seed_nodes: ['nvr.lan:4100', 'akka.tcp://homesec@10.0.0.2:4053']}\n";
 
         // When
         var cluster = Load(yaml).Cluster;
@@ -58,7 +58,7 @@ public sealed class ClusterConfigSpecs
     public void Should_take_seeds_public_hostname_port_and_roles_from_the_environment_over_the_file()
     {
         // Given
-        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + Yolo + "cluster: {enabled: true, roles: [nvr], port: 4053, seed_nodes: ['a:1']}\n";
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + Yolo + "cluster: {enabled: true, allow_plaintext: true, roles: [nvr], port: 4053, seed_nodes: ['a:1']}\n";
         var environment = new Dictionary<string, string>
         {
             [AppConfigLoader.SeedNodesVariable] = "nvr:4053, akka.tcp://homesec@gpu:4054",
@@ -79,10 +79,102 @@ public sealed class ClusterConfigSpecs
     }
 
     [Fact]
+    public void Should_refuse_plain_tcp_on_every_interface_naming_cluster_tls_and_the_way_out()
+    {
+        // Given: the default hostname 0.0.0.0 and no certificate
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + "cluster: {enabled: true, roles: [nvr]}\n";
+
+        // When
+        var errors = ErrorsOf(yaml);
+
+        // Then
+        var error = Assert.Single(errors);
+        Assert.Equal("cluster.tls", error.Path);
+        Assert.Contains("homesec cluster certificate create", error.Message, StringComparison.Ordinal);
+        Assert.Contains("cluster.allow_plaintext: true", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_allow_plain_tcp_on_loopback_or_when_allow_plaintext_says_the_network_is_trusted()
+    {
+        // Given
+        var loopback = ConfigYaml.Camera + ConfigYaml.Storage + "cluster: {enabled: true, roles: [nvr], hostname: 127.0.0.1}\n";
+        var trusted = ConfigYaml.Camera + ConfigYaml.Storage + "cluster: {enabled: true, roles: [nvr], allow_plaintext: true}\n";
+
+        // When
+        var fromLoopback = Load(loopback).Cluster;
+        var fromTrusted = Load(trusted).Cluster;
+
+        // Then
+        Assert.Null(fromLoopback.Tls);
+        Assert.Null(fromTrusted.Tls);
+    }
+
+    [Fact]
+    public void Should_open_the_household_certificate_with_the_password_from_the_named_variable()
+    {
+        // Given
+        var path = TempCertificate("s3cret");
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + $"cluster: {{enabled: true, roles: [nvr], tls: {{certificate_path: '{path}', password_env: CLUSTER_PFX_PASSWORD}}}}\n";
+
+        // When
+        var cluster = Load(yaml, new Dictionary<string, string> { ["CLUSTER_PFX_PASSWORD"] = "s3cret" }).Cluster;
+        var (certificate, problem) = cluster.Tls!.Load(name => name == "CLUSTER_PFX_PASSWORD" ? "s3cret" : null);
+
+        // Then
+        Assert.Equal(path, cluster.Tls.CertificatePath);
+        Assert.Null(problem);
+        Assert.True(certificate!.HasPrivateKey);
+        Assert.Equal(64, ClusterTls.Fingerprint(certificate).Length);
+        certificate.Dispose();
+        File.Delete(path);
+    }
+
+    [Theory]
+    [InlineData("missing", null, "certificate_path", "does not exist")]
+    [InlineData("wrong-password", "nope", "certificate_path", "is not a PKCS#12 file this password opens")]
+    [InlineData("unset-variable", null, "password_env", "environment variable 'CLUSTER_PFX_PASSWORD' (password_env) is not set")]
+    [InlineData("not-a-certificate", null, "certificate_path", "is not a PKCS#12 file")]
+    public void Should_name_the_tls_key_when_the_certificate_cannot_be_used(string fault, string? password, string key, string message)
+    {
+        // Given
+        var path = TempCertificate("s3cret");
+        switch (fault)
+        {
+            case "missing":
+                File.Delete(path);
+                break;
+            case "not-a-certificate":
+                File.WriteAllText(path, "-----BEGIN NOTHING-----");
+                break;
+        }
+
+        var passwordEnv = fault == "missing" || fault == "not-a-certificate" ? "" : ", password_env: CLUSTER_PFX_PASSWORD";
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + $"cluster: {{enabled: true, roles: [nvr], tls: {{certificate_path: '{path}'{passwordEnv}}}}}\n";
+        var environment = password is null ? null : new Dictionary<string, string> { ["CLUSTER_PFX_PASSWORD"] = password };
+
+        // When
+        var errors = ErrorsOf(yaml, environment);
+
+        // Then
+        var error = Assert.Single(errors);
+        Assert.Equal($"cluster.tls.{key}", error.Path);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        File.Delete(path);
+    }
+
+    private static string TempCertificate(string? password)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"homesec-household-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(path, ClusterTls.CreateHouseholdCertificate(password, DateTimeOffset.UtcNow));
+        return path;
+    }
+
+    [Fact]
     public void Should_name_the_key_and_the_allowed_roles_when_a_role_is_unknown()
     {
         // Given
-        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + "cluster: {enabled: true, roles: [nvr, gpu]}\n";
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + "cluster: {enabled: true, allow_plaintext: true, roles: [nvr, gpu]}\n";
 
         // When
         var errors = ErrorsOf(yaml);
@@ -97,7 +189,7 @@ public sealed class ClusterConfigSpecs
     public void Should_name_the_variable_when_the_port_from_the_environment_is_not_a_port()
     {
         // Given
-        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + "cluster: {enabled: true, roles: [nvr]}\n";
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + "cluster: {enabled: true, allow_plaintext: true, roles: [nvr]}\n";
 
         // When
         var errors = ErrorsOf(yaml, new Dictionary<string, string> { [AppConfigLoader.PortVariable] = "70000" });
@@ -115,7 +207,7 @@ public sealed class ClusterConfigSpecs
     public void Should_name_the_key_and_the_expected_form_when_a_seed_node_is_not_an_address(string seed)
     {
         // Given
-        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + $"cluster: {{enabled: true, roles: [nvr], seed_nodes: ['{seed}']}}\n";
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + $"cluster: {{enabled: true, allow_plaintext: true, roles: [nvr], seed_nodes: ['{seed}']}}\n";
 
         // When
         var errors = ErrorsOf(yaml);
@@ -130,8 +222,8 @@ public sealed class ClusterConfigSpecs
     public void Should_need_no_cameras_but_a_seed_and_a_model_on_an_inference_only_node()
     {
         // Given
-        var withoutModel = ConfigYaml.Storage + "cluster: {enabled: true, roles: [inference]}\n";
-        var complete = ConfigYaml.Storage + Yolo + "cluster: {enabled: true, roles: [inference], seed_nodes: ['nvr:4053']}\n";
+        var withoutModel = ConfigYaml.Storage + "cluster: {enabled: true, allow_plaintext: true, roles: [inference]}\n";
+        var complete = ConfigYaml.Storage + Yolo + "cluster: {enabled: true, allow_plaintext: true, roles: [inference], seed_nodes: ['nvr:4053']}\n";
 
         // When
         var errors = ErrorsOf(withoutModel);
@@ -154,8 +246,11 @@ public sealed class ClusterComposeConfigSpecs
     public void Should_load_with_the_roles_it_names_when_a_compose_config_is_read(string file, bool runsNvr)
     {
         // Given
+        var certificate = Path.Combine(Path.GetTempPath(), $"homesec-household-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(certificate, ClusterTls.CreateHouseholdCertificate(null, DateTimeOffset.UtcNow));
         var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "config", file))
-            .Replace("/models/yolov8n.onnx", YoloTestData.RedPatchModel, StringComparison.Ordinal);
+            .Replace("/models/yolov8n.onnx", YoloTestData.RedPatchModel, StringComparison.Ordinal)
+            .Replace("/run/secrets/household.pfx", certificate, StringComparison.Ordinal);
 
         // When
         var config = AppConfigLoader.Load(yaml, PluginRegistries.CreateBuiltin(), _ => null);
@@ -164,5 +259,7 @@ public sealed class ClusterComposeConfigSpecs
         Assert.True(config.Cluster.Enabled);
         Assert.Equal(runsNvr, config.Cluster.RunsNvr);
         Assert.Equal(4053, config.Cluster.Port);
+        Assert.Equal(certificate, config.Cluster.Tls?.CertificatePath);
+        File.Delete(certificate);
     }
 }

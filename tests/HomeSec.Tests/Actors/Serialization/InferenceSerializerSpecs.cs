@@ -22,11 +22,15 @@ public sealed class InferenceSerializerSpecs(ITestOutputHelper output) : Akka.Te
     }
 
     [Fact]
-    public void Should_carry_a_640_by_640_frame_as_its_bytes_plus_16_when_a_detect_request_is_serialized()
+    public void Should_carry_a_640_by_640_frame_without_letterbox_as_its_bytes_plus_the_header_when_a_detect_request_is_serialized()
     {
         // Given
         var frame = new byte[640 * 640 * 3];
         new Random(7).NextBytes(frame);
+        frame[0] = 1;
+        frame[1] = 2;
+        frame[^1] = 3;
+        frame[^2] = 4;
         var request = new Detect(42, frame, 0.35f);
 
         // When
@@ -36,12 +40,96 @@ public sealed class InferenceSerializerSpecs(ITestOutputHelper output) : Akka.Te
 
         // Then
         Assert.IsType<InferenceSerializer>(serializer);
-        Assert.Equal(640 * 640 * 3 + InferenceSerializer.DetectHeaderBytes, bytes.Length);
+        Assert.Equal(640 * 640 * 3 - 2 + InferenceSerializer.DetectHeaderBytes, bytes.Length); // the two one-byte "runs" at its ends
         Assert.True(bytes.Length < HomeSecClusterExtensions.MaxFrameBytes);
         Assert.Equal(42, back.RequestId);
         Assert.Equal(0.35f, back.MinConfidence);
         Assert.Equal(frame, back.Frame);
         output.WriteLine($"bytes per 640x640 frame on the wire (payload): {bytes.Length:N0}; as float32 it would be {640 * 640 * 3 * 4:N0}");
+    }
+
+    [Fact]
+    public void Should_send_only_the_picture_of_a_letterboxed_frame_and_give_back_every_byte_when_it_makes_the_round_trip()
+    {
+        // Given: a 16:9 picture in a 640x640 input, grey 114 bars above and below; the picture's own first and last
+        // pixels are grey too, which the receiver must put back as they were
+        var frame = new byte[640 * 640 * 3];
+        Array.Fill(frame, (byte)114);
+        var picture = frame.AsSpan(140 * 640 * 3, 360 * 640 * 3);
+        new Random(3).NextBytes(picture);
+        picture[..30].Fill(114);
+        picture[^30..].Fill(114);
+        var request = new Detect(9, frame, 0.5f);
+
+        // When
+        var serializer = SerializerFor(request);
+        var bytes = serializer.ToBinary(request);
+        var back = RoundTrip(request);
+
+        // Then
+        Assert.Equal(360 * 640 * 3 - 60 + InferenceSerializer.DetectHeaderBytes, bytes.Length);
+        Assert.Equal(bytes.Length, InferenceSerializer.WireBytes(frame));
+        Assert.Equal(frame, back.Frame);
+        output.WriteLine($"bytes per letterboxed 16:9 frame on the wire: {bytes.Length:N0} of {frame.Length:N0}");
+    }
+
+    [Fact]
+    public void Should_give_back_a_frame_of_one_colour_and_an_empty_frame_when_they_make_the_round_trip()
+    {
+        // Given
+        var grey = new byte[640 * 640 * 3];
+        Array.Fill(grey, (byte)114);
+
+        // When
+        var greyBack = RoundTrip(new Detect(1, grey, 0.5f));
+        var emptyBack = RoundTrip(new Detect(2, [], 0.5f));
+
+        // Then
+        Assert.Equal(grey, greyBack.Frame);
+        Assert.Empty(emptyBack.Frame);
+    }
+
+    [Fact]
+    public void Should_refuse_a_detect_message_whose_runs_do_not_add_up_instead_of_allocating_what_it_claims()
+    {
+        // Given: a valid message, then its frame length claims 2 GB
+        var serializer = (SerializerWithStringManifest)SerializerFor(new Detect(1, new byte[100], 0.5f));
+        var bytes = serializer.ToBinary(new Detect(1, [1, 2, 3, 4, 5, 6], 0.5f));
+        var huge = (byte[])bytes.Clone();
+        BitConverter.TryWriteBytes(huge.AsSpan(12), int.MaxValue);
+        var negativeRun = (byte[])bytes.Clone();
+        BitConverter.TryWriteBytes(negativeRun.AsSpan(16), -5);
+
+        // When
+        var hugeError = Record.Exception(() => serializer.FromBinary(huge, "f"));
+        var runError = Record.Exception(() => serializer.FromBinary(negativeRun, "f"));
+        var truncated = Record.Exception(() => serializer.FromBinary(bytes[..10], "f"));
+
+        // Then
+        Assert.IsType<System.Runtime.Serialization.SerializationException>(hugeError);
+        Assert.IsType<System.Runtime.Serialization.SerializationException>(runError);
+        Assert.IsType<System.Runtime.Serialization.SerializationException>(truncated);
+    }
+
+    [Fact]
+    public void Should_read_a_whole_frame_written_by_the_previous_release_when_a_node_is_one_release_behind()
+    {
+        // Given: the first cluster release's layout: id, confidence, length, then every byte
+        var frame = new byte[] { 114, 114, 7, 8, 114 };
+        var old = new byte[16 + frame.Length];
+        BitConverter.TryWriteBytes(old.AsSpan(0), 77L);
+        BitConverter.TryWriteBytes(old.AsSpan(8), 0.25f);
+        BitConverter.TryWriteBytes(old.AsSpan(12), frame.Length);
+        frame.CopyTo(old, 16);
+        var serializer = (SerializerWithStringManifest)SerializerFor(new Detect(1, frame, 0.5f));
+
+        // When
+        var back = (Detect)serializer.FromBinary(old, "d");
+
+        // Then
+        Assert.Equal(77, back.RequestId);
+        Assert.Equal(0.25f, back.MinConfidence);
+        Assert.Equal(frame, back.Frame);
     }
 
     [Fact]
