@@ -62,25 +62,25 @@ public static partial class AppConfigLoader
             }
         }
 
+        var tls = ReadClusterTls(section, enabled, hostname);
         var fileSeeds = section.StringList("seed_nodes", []);
         var seedTexts = Env(SeedNodesVariable) is { } seedList ? SplitList(seedList) : fileSeeds;
         var seeds = new List<string>();
         foreach (var text in seedTexts)
         {
-            if (SeedAddress(text) is { } seed)
+            if (SeedAddress(text, tls is not null) is { } seed)
             {
                 seeds.Add(seed);
             }
             else
             {
                 Report(section, "seed_nodes", SeedNodesVariable,
-                    $"'{text}' is not allowed; expected akka.tcp://{ClusterConfig.SystemName}@HOST:PORT (or HOST:PORT)");
+                    $"'{text}' is not allowed; expected HOST:PORT (or akka.tcp://{ClusterConfig.SystemName}@HOST:PORT)");
             }
         }
 
         var localFallback = section.Bool("local_fallback", defaults.LocalFallback);
         var timeout = section.Seconds("request_timeout_s", defaults.RequestTimeout.TotalSeconds, 0.1, 600);
-        var tls = ReadClusterTls(section, enabled, hostname);
         var cluster = new ClusterConfig(enabled, roles, hostname, publicHostname, port, seeds, localFallback, timeout, tls);
         if (enabled && !cluster.RunsNvr && seeds.Count == 0)
         {
@@ -148,18 +148,22 @@ public static partial class AppConfigLoader
         hostname.Equals("localhost", StringComparison.OrdinalIgnoreCase)
         || (System.Net.IPAddress.TryParse(hostname, out var address) && System.Net.IPAddress.IsLoopback(address));
 
-    /// <summary>The full seed address, or null when it is not one (another system name, no port, another protocol).</summary>
-    public static string? SeedAddress(string text)
+    /// <summary>
+    /// The full seed address, or null when it is not one (another system name, no port, another protocol). Its protocol
+    /// follows this node's transport (<c>akka.ssl.tcp</c> over TLS, else <c>akka.tcp</c>) whichever of the two was written:
+    /// a cluster has one transport, and an address of the other would never connect.
+    /// </summary>
+    public static string? SeedAddress(string text, bool tls = false)
     {
         var trimmed = text.Trim();
         var full = trimmed.Contains("://", StringComparison.Ordinal) ? trimmed : $"akka.tcp://{ClusterConfig.SystemName}@{trimmed}";
-        if (!Uri.TryCreate(full, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp" || uri.UserInfo != ClusterConfig.SystemName
+        if (!Uri.TryCreate(full, UriKind.Absolute, out var uri) || uri.Scheme is not ("akka.tcp" or "akka.ssl.tcp") || uri.UserInfo != ClusterConfig.SystemName
             || uri.Host.Length == 0 || uri.IsDefaultPort || uri.Port is < 1 or > 65535 || uri.AbsolutePath is not ("" or "/"))
         {
             return null;
         }
 
-        return $"akka.tcp://{ClusterConfig.SystemName}@{uri.Host}:{uri.Port}";
+        return $"{ClusterConfig.ProtocolFor(tls)}://{ClusterConfig.SystemName}@{uri.Host}:{uri.Port}";
     }
 
     private static List<string> SplitList(string text) =>

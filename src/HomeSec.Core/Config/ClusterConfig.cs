@@ -7,7 +7,7 @@ namespace HomeSec.Core.Config;
 /// <param name="Roles">What this node runs: <c>nvr</c> (cameras, clips, storage, notifiers) and/or <c>inference</c> (the model, for every node).</param>
 /// <param name="Hostname">The address the remoting port binds to (0.0.0.0 in a container).</param>
 /// <param name="PublicHostname">The address other nodes reach this one at; null: <see cref="Hostname"/>.</param>
-/// <param name="SeedNodes">Full addresses (<c>akka.tcp://homesec@host:port</c>); empty: this node founds the cluster itself.</param>
+/// <param name="SeedNodes">Full addresses (<c>akka.tcp://homesec@host:port</c>, <c>akka.ssl.tcp://…</c> over TLS); empty: this node founds the cluster itself.</param>
 /// <param name="LocalFallback">The NVR runs the model itself while no inference node is reachable (when it has the model).</param>
 /// <param name="RequestTimeout">A frame sent to an inference node that has not answered by then is sent elsewhere.</param>
 /// <param name="Tls">The household certificate every node holds (mutual TLS, pinned); null: plain TCP, allowed on loopback or with <c>allow_plaintext</c>.</param>
@@ -42,5 +42,8 @@ public sealed record ClusterConfig(
     public bool OffersInference => Enabled && Roles.Contains(InferenceRole, StringComparer.Ordinal);
 
     /// <summary>This node's own address as other nodes see it (for a cluster that this node founds).</summary>
-    public string SelfAddress => $"akka.tcp://{SystemName}@{PublicHostname ?? Hostname}:{Port}";
+    public string SelfAddress => $"{ProtocolFor(Tls is not null)}://{SystemName}@{PublicHostname ?? Hostname}:{Port}";
+
+    /// <summary>Akka.Remote's protocol name: over TLS the addresses say <c>akka.ssl.tcp</c>.</summary>
+    public static string ProtocolFor(bool tls) => tls ? "akka.ssl.tcp" : "akka.tcp";
 }

@@ -6,6 +6,8 @@ namespace HomeSec.IntegrationTests.TestSupport;
 /// <summary>The real <c>homesec</c> executable as a child process, with its output captured.</summary>
 public sealed class DaemonProcess : IAsyncDisposable
 {
+    private const int MaxOutputChars = 4_000_000;
+    private const int KeptHeadChars = 200_000;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -42,9 +44,14 @@ public sealed class DaemonProcess : IAsyncDisposable
     public static DaemonProcess StartUnder(string? parent, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
         StartUnder(parent, workingDirectory, environment, null, arguments);
 
-    private static DaemonProcess StartUnder(string? parent, string workingDirectory, IReadOnlyDictionary<string, string> environment, string? standardInput, string[] arguments)
+    /// <summary>Starts homesec inside a network namespace (<c>ip netns exec NAME</c>, which execs it: the process is homesec itself, so a kill reaches it).</summary>
+    public static DaemonProcess StartInNamespace(string networkNamespace, string workingDirectory, params string[] arguments) =>
+        StartUnder(null, workingDirectory, new Dictionary<string, string>(), null, arguments, ["netns", "exec", networkNamespace, "dotnet"]);
+
+    private static DaemonProcess StartUnder(
+        string? parent, string workingDirectory, IReadOnlyDictionary<string, string> environment, string? standardInput, string[] arguments, string[]? ipPrefix = null)
     {
-        var startInfo = new ProcessStartInfo(parent ?? "dotnet")
+        var startInfo = new ProcessStartInfo(ipPrefix is not null ? "ip" : parent ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -55,6 +62,11 @@ public sealed class DaemonProcess : IAsyncDisposable
         foreach (var (name, value) in environment)
         {
             startInfo.Environment[name] = value;
+        }
+
+        foreach (var argument in ipPrefix ?? [])
+        {
+            startInfo.ArgumentList.Add(argument);
         }
 
         if (parent is not null)
@@ -144,6 +156,12 @@ public sealed class DaemonProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            // A daemon that logs in a loop must not take the test process down with it: keep the start and the latest.
+            if (_output.Length > MaxOutputChars)
+            {
+                _output.Remove(KeptHeadChars, _output.Length - MaxOutputChars / 2);
+                _output.Insert(KeptHeadChars, $"{Environment.NewLine}[... output cut: more than {MaxOutputChars:N0} characters ...]{Environment.NewLine}");
+            }
         }
     }
 }

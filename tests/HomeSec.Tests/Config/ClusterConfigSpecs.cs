@@ -111,11 +111,12 @@ public sealed class ClusterConfigSpecs
     }
 
     [Fact]
-    public void Should_open_the_household_certificate_with_the_password_from_the_named_variable()
+    public void Should_open_the_household_certificate_with_the_password_from_the_named_variable_and_address_seeds_over_tls()
     {
         // Given
         var path = TempCertificate("s3cret");
-        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + $"cluster: {{enabled: true, roles: [nvr], tls: {{certificate_path: '{path}', password_env: CLUSTER_PFX_PASSWORD}}}}\n";
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + $"cluster: {{enabled: true, roles: [nvr], seed_nodes: ['nvr.lan:4053', 'akka.tcp://homesec@10.0.0.2:4053'], " +
+            $"tls: {{certificate_path: '{path}', password_env: CLUSTER_PFX_PASSWORD}}}}\n";
 
         // When
         var cluster = Load(yaml, new Dictionary<string, string> { ["CLUSTER_PFX_PASSWORD"] = "s3cret" }).Cluster;
@@ -123,6 +124,8 @@ public sealed class ClusterConfigSpecs
 
         // Then
         Assert.Equal(path, cluster.Tls.CertificatePath);
+        Assert.Equal(["akka.ssl.tcp://homesec@nvr.lan:4053", "akka.ssl.tcp://homesec@10.0.0.2:4053"], cluster.SeedNodes);
+        Assert.StartsWith("akka.ssl.tcp://homesec@", cluster.SelfAddress, StringComparison.Ordinal);
         Assert.Null(problem);
         Assert.True(certificate!.HasPrivateKey);
         Assert.Equal(64, ClusterTls.Fingerprint(certificate).Length);
@@ -215,7 +218,7 @@ public sealed class ClusterConfigSpecs
         // Then
         var error = Assert.Single(errors);
         Assert.Equal("cluster.seed_nodes", error.Path);
-        Assert.Contains("expected akka.tcp://homesec@HOST:PORT", error.Message, StringComparison.Ordinal);
+        Assert.Contains("expected HOST:PORT (or akka.tcp://homesec@HOST:PORT)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
