@@ -15,7 +15,8 @@ using Microsoft.Data.Sqlite;
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- live [appearances=20]
 //       object appears on the synthetic RTSP camera -> fast alert (live detection) beside the final alert of the same clips
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- cluster [model.onnx] [batches=200]
-//       remote (an inference node over loopback remoting) against local inference: batch p50/p99, frames/s, overhead
+//       remote (a homesec inference node process: loopback, loopback over TLS, a veth pair into a network namespace)
+//       against local inference: batch p50/p99, frames/s, overhead, bytes per frame
 //   dotnet run -c Release --project tests/HomeSec.Benchmarks -- retention [clips=10000]
 //       one retention pass over that many finished clips (time, memory) beside stat-ing the same files
 if (args.Length > 0 && args[0] == "live")

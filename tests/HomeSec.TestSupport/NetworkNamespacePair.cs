@@ -26,7 +26,15 @@ public sealed class NetworkNamespacePair : IDisposable
     public string SecondAddress { get; }
 
     /// <summary>The pair, or null and the reason (not root, no <c>ip</c>, a kernel without namespaces).</summary>
-    public static (NetworkNamespacePair? Pair, string? WhyNot) TryCreate()
+    public static (NetworkNamespacePair? Pair, string? WhyNot) TryCreate() => TryCreate(hostSide: false);
+
+    /// <summary>
+    /// One namespace (<see cref="Second"/>) joined to this process's own namespace: <see cref="First"/> is empty and
+    /// <see cref="FirstAddress"/> is on this side, so this process (a benchmark) talks to a daemon started in the other.
+    /// </summary>
+    public static (NetworkNamespacePair? Pair, string? WhyNot) TryCreateToHost() => TryCreate(hostSide: true);
+
+    private static (NetworkNamespacePair? Pair, string? WhyNot) TryCreate(bool hostSide)
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
         {
@@ -36,29 +44,35 @@ public sealed class NetworkNamespacePair : IDisposable
         // Short unique names: interface names may have 15 characters at most.
         var tag = Guid.NewGuid().ToString("N")[..6];
         var subnet = Random.Shared.Next(1, 250);
-        var (first, second) = ($"hsa{tag}", $"hsb{tag}");
+        var (first, second) = (hostSide ? "" : $"hsa{tag}", $"hsb{tag}");
         var (firstAddress, secondAddress) = ($"10.213.{subnet}.1", $"10.213.{subnet}.2");
+        string[] In(string ns, params string[] command) => ns.Length == 0 ? command : ["-n", ns, .. command];
         string[][] steps =
         [
-            ["netns", "add", first],
+            .. hostSide ? Array.Empty<string[]>() : [["netns", "add", first]],
             ["netns", "add", second],
             ["link", "add", $"va{tag}", "type", "veth", "peer", "name", $"vb{tag}"],
-            ["link", "set", $"va{tag}", "netns", first],
+            .. hostSide ? Array.Empty<string[]>() : [["link", "set", $"va{tag}", "netns", first]],
             ["link", "set", $"vb{tag}", "netns", second],
-            ["-n", first, "addr", "add", $"{firstAddress}/30", "dev", $"va{tag}"],
-            ["-n", second, "addr", "add", $"{secondAddress}/30", "dev", $"vb{tag}"],
-            ["-n", first, "link", "set", $"va{tag}", "up"],
-            ["-n", second, "link", "set", $"vb{tag}", "up"],
-            ["-n", first, "link", "set", "lo", "up"],
-            ["-n", second, "link", "set", "lo", "up"],
+            In(first, "addr", "add", $"{firstAddress}/30", "dev", $"va{tag}"),
+            In(second, "addr", "add", $"{secondAddress}/30", "dev", $"vb{tag}"),
+            In(first, "link", "set", $"va{tag}", "up"),
+            In(second, "link", "set", $"vb{tag}", "up"),
+            .. hostSide ? Array.Empty<string[]>() : [In(first, "link", "set", "lo", "up")],
+            In(second, "link", "set", "lo", "up"),
         ];
         foreach (var step in steps)
         {
             var (exitCode, output) = Ip(step);
             if (exitCode != 0)
             {
-                Ip(["netns", "delete", first]);
+                if (!hostSide)
+                {
+                    Ip(["netns", "delete", first]);
+                }
+
                 Ip(["netns", "delete", second]);
+                Ip(["link", "delete", $"va{tag}"]);
                 return (null, $"ip {string.Join(' ', step)} failed ({exitCode}): {output.Trim()}");
             }
         }
@@ -85,7 +99,12 @@ public sealed class NetworkNamespacePair : IDisposable
 
     public void Dispose()
     {
-        Ip(["netns", "delete", First]);
+        if (First.Length > 0)
+        {
+            Ip(["netns", "delete", First]);
+        }
+
+        // Deleting a namespace deletes the veth end in it, and with it the pair.
         Ip(["netns", "delete", Second]);
     }
 

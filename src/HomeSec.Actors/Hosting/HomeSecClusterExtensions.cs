@@ -83,24 +83,26 @@ public static class HomeSecClusterExtensions
             throw new InvalidOperationException($"cluster.tls.certificate_path: {problem}");
         }
 
-        var household = ClusterTls.Fingerprint(certificate);
         return new SslOptions
         {
             X509Certificate = certificate,
             SuppressValidation = false,
             RequireMutualAuthentication = true,
             ValidateCertificateHostname = false,
-            CustomValidator = (peer, _, remotePeer, _, log) =>
-            {
-                if (peer is not null && string.Equals(ClusterTls.Fingerprint(peer), household, StringComparison.Ordinal))
-                {
-                    return true;
-                }
-
-                log?.Warning("Refused a cluster connection from {0}: it presented {1}, not the household certificate (cluster.tls.certificate_path)",
-                    remotePeer, peer is null ? "no certificate" : $"certificate {ClusterTls.Fingerprint(peer)} ({peer.Subject})");
-                return false;
-            },
+            CustomValidator = HouseholdValidator(ClusterTls.Fingerprint(certificate)),
         };
     }
+
+    /// <summary>Accepts a peer only when it presents the certificate with this fingerprint; logs every refusal with the peer's address.</summary>
+    public static CertificateValidationCallback HouseholdValidator(string householdFingerprint) => (peer, _, remotePeer, _, log) =>
+    {
+        if (peer is not null && string.Equals(ClusterTls.Fingerprint(peer), householdFingerprint, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        log?.Warning("Refused a cluster connection from {0}: it presented {1}, not the household certificate (cluster.tls.certificate_path)",
+            remotePeer, peer is null ? "no certificate" : $"certificate {ClusterTls.Fingerprint(peer)} ({peer.Subject})");
+        return false;
+    };
 }
