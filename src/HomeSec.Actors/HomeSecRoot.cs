@@ -36,6 +36,7 @@ public sealed class HomeSecRoot : ReceiveActor
                 Sender.Tell(InferenceProtocol.InferenceStatus.Disabled);
             }
         });
+        Receive<InferenceProtocol.GetInferenceNodes>(_ => Context.ActorOf(InferenceNodesGatherer.Props(parts.InferenceRouter, parts.Inference, Sender)));
         Receive<InferenceProtocol.GetInferenceRouting>(query => ForwardOr(parts.InferenceRouter, query, InferenceProtocol.InferenceRouting.None));
     }
 

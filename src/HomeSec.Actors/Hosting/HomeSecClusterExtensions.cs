@@ -60,6 +60,7 @@ public static class HomeSecClusterExtensions
                 SeedNodes = cluster.SeedNodes.ToArray(),
                 SplitBrainResolver = new StaticQuorumOption { QuorumSize = 1, Role = ClusterConfig.NvrRole },
             });
+        builder.WithActors((system, _) => system.ActorOf(Membership.MemberUpWatcher.Props(TimeProvider.System), "cluster-members"));
         if (cluster.SeedNodes.Count == 0)
         {
             // The founding node (the NVR) needs no address in its own config: it joins itself, whatever it binds to.

@@ -20,6 +20,7 @@ public sealed class InferenceActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HomeSecMetrics _metrics = HomeSecMetrics.Of(Context.System);
     private readonly Queue<Pending> _queue = new();
+    private readonly BatchLatencyWindow _recent = new();
     private OnnxDetectorSession? _session;
     private Task? _running;
     private IReadOnlyList<Pending> _runningBatch = [];
@@ -40,7 +41,12 @@ public sealed class InferenceActor : ReceiveActor
         });
         Receive<BatchFinished>(OnBatchFinished);
         Receive<GetInferenceStatus>(_ => Sender.Tell(new InferenceStatus(true, _model.Name, _session?.Provider, _options.Workers, _batches, _frames, _lastBatchMs,
-            _session?.MaxBatch ?? _options.MaxBatch)));
+            _session?.MaxBatch ?? _options.MaxBatch)
+        {
+            Device = _session?.Device,
+            Queued = _queue.Count,
+            Recent = _recent.Snapshot(Environment.TickCount64),
+        }));
     }
 
     public static Props Props(DetectorModel model, InferenceOptions options) => Akka.Actor.Props.Create(() => new InferenceActor(model, options));
@@ -121,6 +127,10 @@ public sealed class InferenceActor : ReceiveActor
         _batches++;
         _frames += finished.Batch.Count;
         _lastBatchMs = finished.ElapsedMs;
+        if (finished.Error is null)
+        {
+            _recent.Record(finished.ElapsedMs, finished.Batch.Count, Environment.TickCount64);
+        }
         _metrics.InferenceBatchFinished(finished.Batch.Count, finished.Error is null ? TimeSpan.FromMilliseconds(finished.ElapsedMs) : null);
         if (finished.Error is { } error)
         {

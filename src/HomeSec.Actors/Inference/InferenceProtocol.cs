@@ -37,8 +37,11 @@ public static class InferenceProtocol
         public static InferenceRouting None { get; } = new([], 0, 0, 0, 0, 0);
     }
 
-    /// <summary>Asks one inference actor of the pool how it runs; answered with <see cref="InferenceStatus"/>.</summary>
-    public sealed record GetInferenceStatus
+    /// <summary>
+    /// Asks one inference actor of the pool how it runs, or a node's <c>/user/homesec</c> how its whole pool runs (also
+    /// from another node: so it crosses the wire); answered with <see cref="InferenceStatus"/>.
+    /// </summary>
+    public sealed record GetInferenceStatus : IInferenceWireMessage
     {
         public static GetInferenceStatus Instance { get; } = new();
     }
@@ -47,7 +50,30 @@ public static class InferenceProtocol
     /// <param name="Provider">The execution provider in use: cpu or cuda.</param>
     /// <param name="LastBatchMs">Wall time of the last run (a batch).</param>
     public sealed record InferenceStatus(bool Enabled, string? Model, string? Provider, int Workers, long Batches, long Frames, double LastBatchMs, int MaxBatch)
+        : IInferenceWireMessage
     {
         public static InferenceStatus Disabled { get; } = new(false, null, null, 0, 0, 0, 0, 0);
+
+        /// <summary>What runs the model (see <see cref="Core.Inference.OnnxDetectorSession.Device"/>).</summary>
+        public string? Device { get; init; }
+
+        /// <summary>Frames waiting for a run (not counting the batch running now).</summary>
+        public int Queued { get; init; }
+
+        /// <summary>The runs of the last minute: latency percentiles and frames per second.</summary>
+        public Core.Inference.BatchLatency Recent { get; init; } = Core.Inference.BatchLatency.None;
     }
+
+    /// <summary>Asks <c>/user/homesec</c> for every inference node's pool (this node's and, on a cluster's NVR, each node's the router knows); answered with <see cref="InferenceNodes"/>.</summary>
+    public sealed record GetInferenceNodes
+    {
+        public static GetInferenceNodes Instance { get; } = new();
+    }
+
+    /// <summary>One node's pool as <c>inspect inference</c> shows it.</summary>
+    /// <param name="Status">Null when the node did not answer (then <paramref name="Problem"/> says why).</param>
+    /// <param name="Routing">How the router sees the node (null on a node without a router).</param>
+    public sealed record InferenceNodeStatus(string Address, bool Self, InferenceStatus? Status, InferenceNode? Routing, string? Problem);
+
+    public sealed record InferenceNodes(IReadOnlyList<InferenceNodeStatus> Nodes);
 }

@@ -6,7 +6,7 @@ namespace HomeSec.Actors.Inference;
 
 /// <summary>
 /// Answers one status question for the whole inference pool: asks every routee (a broadcast, not one
-/// routee picked by the router), sums batches and frames, keeps the slowest last batch, and replies to the
+/// routee picked by the router), sums batches, frames and queues, keeps the slowest last batch, merges the recent runs, and replies to the
 /// asker once all answered or the wait is over (with what came). Stops after replying.
 /// </summary>
 public sealed class InferenceStatusGatherer : ReceiveActor, IWithTimers
@@ -50,6 +50,8 @@ public sealed class InferenceStatusGatherer : ReceiveActor, IWithTimers
                 Batches = _answers.Sum(a => a.Batches),
                 Frames = _answers.Sum(a => a.Frames),
                 LastBatchMs = _answers.Max(a => a.LastBatchMs),
+                Queued = _answers.Sum(a => a.Queued),
+                Recent = Core.Inference.BatchLatency.Merge(_answers.Select(a => a.Recent)),
             });
         Context.Stop(Self);
     }

@@ -35,6 +35,10 @@ public sealed class InferenceSerializer(ExtendedActorSystem system) : Serializer
     private const string WholeFrameManifest = "d";
     private const int WholeFrameHeaderBytes = 8 + 4 + 4;
     private const string ResultManifest = "r";
+
+    /// <summary>The pool's status, asked by <c>inspect inference</c> on the NVR: rare and small, so JSON.</summary>
+    private const string StatusQueryManifest = "q";
+    private const string StatusManifest = "s";
     private const byte HasDetections = 1;
     private const byte HasError = 2;
 
@@ -44,6 +48,8 @@ public sealed class InferenceSerializer(ExtendedActorSystem system) : Serializer
     {
         Detect => DetectManifest,
         DetectResult => ResultManifest,
+        GetInferenceStatus => StatusQueryManifest,
+        InferenceStatus => StatusManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not an inference message", nameof(o)),
     };
 
@@ -51,6 +57,8 @@ public sealed class InferenceSerializer(ExtendedActorSystem system) : Serializer
     {
         Detect detect => ToBinary(detect),
         DetectResult result => ToBinary(result),
+        GetInferenceStatus => [],
+        InferenceStatus status => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(status),
         _ => throw new ArgumentException($"{obj.GetType()} is not an inference message", nameof(obj)),
     };
 
@@ -63,12 +71,19 @@ public sealed class InferenceSerializer(ExtendedActorSystem system) : Serializer
                 DetectManifest => DetectFrom(bytes),
                 WholeFrameManifest => WholeFrameFrom(bytes),
                 ResultManifest => ResultFrom(bytes),
+                StatusQueryManifest => GetInferenceStatus.Instance,
+                StatusManifest => System.Text.Json.JsonSerializer.Deserialize<InferenceStatus>(bytes)
+                    ?? throw new SerializationException("an empty inference status"),
                 _ => throw new SerializationException($"unknown inference manifest '{manifest}'"),
             };
         }
         catch (ArgumentOutOfRangeException ex)
         {
             throw new SerializationException($"a truncated inference message ({bytes.Length} bytes, manifest '{manifest}')", ex);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new SerializationException($"an inference status that is not its JSON ({bytes.Length} bytes)", ex);
         }
     }
 

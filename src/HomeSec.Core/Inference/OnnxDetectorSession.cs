@@ -10,17 +10,21 @@ namespace HomeSec.Core.Inference;
 /// </summary>
 public sealed class OnnxDetectorSession : IDisposable
 {
+    /// <summary>The GPU a CUDA session runs on (the first one the container is given).</summary>
+    private const int CudaDevice = 0;
+
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private float[]? _batchBuffer;
 
-    private OnnxDetectorSession(DetectorModel model, InferenceSession session, string provider, int maxBatch)
+    private OnnxDetectorSession(DetectorModel model, InferenceSession session, string provider, string device, int maxBatch)
     {
         Model = model;
         _session = session;
         Provider = provider;
+        Device = device;
         MaxBatch = maxBatch;
         _inputNames = [model.InputName];
         _outputNames = [model.OutputName];
@@ -30,6 +34,9 @@ public sealed class OnnxDetectorSession : IDisposable
 
     /// <summary>The execution provider in use: <c>cpu</c> or <c>cuda</c>.</summary>
     public string Provider { get; }
+
+    /// <summary>What runs the model: <c>cuda device 0</c>, or the CPU with its architecture, cores and the threads a run may use.</summary>
+    public string Device { get; }
 
     public int MaxBatch { get; }
 
@@ -51,7 +58,7 @@ public sealed class OnnxDetectorSession : IDisposable
         {
             try
             {
-                sessionOptions.AppendExecutionProvider_CUDA(0);
+                sessionOptions.AppendExecutionProvider_CUDA(CudaDevice);
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException && options.Provider == ExecutionProviderChoice.Auto)
             {
@@ -60,7 +67,10 @@ public sealed class OnnxDetectorSession : IDisposable
         }
 
         var session = new InferenceSession(model.Path, sessionOptions);
-        return new OnnxDetectorSession(model, session, provider, model.FixedBatchOfOne ? 1 : Math.Max(1, options.MaxBatch));
+        var device = provider == "cuda"
+            ? $"cuda device {CudaDevice}"
+            : $"cpu {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}, {Environment.ProcessorCount} cores, {options.Threads} thread(s) per run";
+        return new OnnxDetectorSession(model, session, provider, device, model.FixedBatchOfOne ? 1 : Math.Max(1, options.MaxBatch));
     }
 
     /// <summary>The provider <paramref name="choice"/> gives on this machine; throws when CUDA is required but absent.</summary>

@@ -117,8 +117,10 @@ public static class HealthEndpoints
             inference = inference.Enabled
                 ? new
                 {
-                    enabled = true, model = inference.Model, execution_provider = inference.Provider, workers = inference.Workers, max_batch = inference.MaxBatch,
-                    batches = inference.Batches, frames = inference.Frames, last_batch_ms = Math.Round(inference.LastBatchMs, 1), routing = Routing(routing),
+                    enabled = true, model = inference.Model, execution_provider = inference.Provider, device = inference.Device, workers = inference.Workers,
+                    max_batch = inference.MaxBatch, queued = inference.Queued, batches = inference.Batches, frames = inference.Frames,
+                    last_batch_ms = Math.Round(inference.LastBatchMs, 1), frames_per_second = Math.Round(inference.Recent.FramesPerSecond, 1),
+                    p50_ms = Math.Round(inference.Recent.P50Ms, 1), p99_ms = Math.Round(inference.Recent.P99Ms, 1), routing = Routing(routing),
                 }
                 : (object)new { enabled = routing.Nodes.Count > 0 || routing.SentRemote > 0, routing = Routing(routing) },
             cluster = ClusterEndpoints.Summary(system),

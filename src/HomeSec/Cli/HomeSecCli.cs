@@ -27,6 +27,7 @@ public static class HomeSecCli
         root.Subcommands.Add(ValidateCommand.Build());
         root.Subcommands.Add(ClipsCommand.Build());
         root.Subcommands.Add(InspectCommand.Build());
+        root.Subcommands.Add(LogsCommand.Build());
         root.Subcommands.Add(CleanupCommand.Build());
         root.Subcommands.Add(ConfigCommand.Build());
         root.Subcommands.Add(ModeCommand.Build());
@@ -34,6 +35,8 @@ public static class HomeSecCli
         root.Subcommands.Add(UserCommand.BuildToken());
         var cluster = new Command("cluster", "Work with a cluster of HomeSec nodes (an NVR and GPU boxes).");
         cluster.Subcommands.Add(ClusterCertificateCommand.Build());
+        cluster.Subcommands.Add(ClusterMemberCommand.BuildLeave());
+        cluster.Subcommands.Add(ClusterMemberCommand.BuildDown());
         root.Subcommands.Add(cluster);
         return root;
     }

@@ -25,7 +25,174 @@ public static class InspectCommand
         command.SetAction((parse, cancellationToken) =>
             InspectAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), parse.GetValue(live), cancellationToken));
         command.Subcommands.Add(BuildCluster());
+        command.Subcommands.Add(BuildView("inference", "Show every inference pool the daemon knows of (its own and, on a cluster's NVR, each inference node's): " +
+            "provider, device, queue, frames/s and p50/p99 of the last minute. Exit code 3 when a node does not answer.", "/health/inference", PrintInference));
+        command.Subcommands.Add(BuildActors());
         return command;
+    }
+
+    /// <summary>A read-only view of the health port, printed by <paramref name="print"/> (which gives the exit code).</summary>
+    private static Command BuildView(string name, string description, string path, Func<JsonElement, int> print)
+    {
+        var url = new Option<string?>("--url") { Description = "The daemon's HTTP address (default http://127.0.0.1:8080)." };
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "The daemon's config file: its health.host and health.port give the address." };
+        var json = new Option<bool>("--json") { Description = "The daemon's answer as JSON." };
+        var command = new Command(name, description) { url, config, json };
+        command.SetAction((parse, cancellationToken) => ViewAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), path, print, cancellationToken));
+        return command;
+    }
+
+    /// <summary><c>homesec inspect actors</c>: the actor tree, like Petabridge.Cmd's <c>actor hierarchy</c>.</summary>
+    private static Command BuildActors()
+    {
+        var url = new Option<string?>("--url") { Description = "The daemon's HTTP address (default http://127.0.0.1:8080)." };
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "The daemon's config file: its health.host and health.port give the address." };
+        var json = new Option<bool>("--json") { Description = "The daemon's answer as JSON." };
+        var depth = new Option<int>("--depth") { Description = "How many levels below /user and /system to show, 0 to 32 (default 4; the child counts cover every level).", DefaultValueFactory = _ => 4 };
+        var command = new Command("actors", "Show the daemon's actor tree: each actor's name, type, child count and waiting messages.") { url, config, json, depth };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var levels = parse.GetValue(depth);
+            if (levels is < 0 or > 32)
+            {
+                Console.Error.WriteLine($"--depth: {levels} is not allowed; give 0 to 32.");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            return ViewAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json),
+                $"/health/actors?depth={levels.ToString(CultureInfo.InvariantCulture)}", PrintActors, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> ViewAsync(string? givenAddress, FileInfo? configFile, bool json, string path, Func<JsonElement, int> print, CancellationToken cancellationToken)
+    {
+        if (DaemonUrl(givenAddress, configFile, out var failure) is not { } url)
+        {
+            return failure;
+        }
+
+        using var http = Client(url, configFile);
+        string body;
+        System.Net.HttpStatusCode code;
+        try
+        {
+            using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
+            code = response.StatusCode;
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"no daemon answers at {url} ({HomeSecCli.OneLine(ex.Message)}); is it running, and is health.enabled on?");
+            return ExitCodes.Failure;
+        }
+
+        if (code == System.Net.HttpStatusCode.Unauthorized)
+        {
+            await Console.Error.WriteLineAsync($"homesec: the daemon at {url} wants a token for {path}: give --config (the daemon's config file), or set HOMESEC_API_TOKEN to one from `homesec token create`.");
+            return ExitCodes.Failure;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            await Console.Error.WriteLineAsync($"homesec: the daemon at {url} answered {path} with HTTP {(int)code} and no JSON: {HomeSecCli.OneLine(body.Length > 200 ? body[..200] : body)}");
+            return ExitCodes.Failure;
+        }
+
+        using (document)
+        {
+            if (document.RootElement.TryGetProperty("error", out var error))
+            {
+                await Console.Error.WriteLineAsync($"homesec: the daemon at {url} says: {error.GetString()}.");
+                return ExitCodes.Failure;
+            }
+
+            if (json)
+            {
+                Console.WriteLine(body);
+                return ExitCodes.Ok;
+            }
+
+            return print(document.RootElement);
+        }
+    }
+
+    private static int PrintInference(JsonElement root)
+    {
+        var nodes = root.GetProperty("nodes").EnumerateArray().ToList();
+        if (nodes.Count == 0)
+        {
+            Console.WriteLine("inference    none here: no filter uses a model on this node, and no inference node is known");
+            return ExitCodes.Ok;
+        }
+
+        var table = TerminalOutput.Table("NODE", "PROVIDER", "DEVICE", "QUEUE", "IN FLIGHT", "FRAMES/S", "P50 MS", "P99 MS", "FRAMES");
+        foreach (var node in nodes)
+        {
+            var name = Text(node, "address") + (node.GetProperty("self").GetBoolean() ? " (this node)" : "");
+            var routed = node.GetProperty("routed");
+            var inFlight = routed.ValueKind == JsonValueKind.Object ? routed.GetProperty("in_flight").GetInt32().ToString(CultureInfo.InvariantCulture) : "-";
+            if (node.GetProperty("pool") is not { ValueKind: JsonValueKind.Object } pool)
+            {
+                table.AddRow(TerminalOutput.Cell(name), TerminalOutput.Cell(Text(node, "problem").ToUpperInvariant(), Color.Red), TerminalOutput.Cell(""),
+                    TerminalOutput.Cell(""), TerminalOutput.Cell(inFlight), TerminalOutput.Cell(""), TerminalOutput.Cell(""), TerminalOutput.Cell(""), TerminalOutput.Cell(""));
+                continue;
+            }
+
+            var recent = pool.GetProperty("recent");
+            table.AddRow(
+                TerminalOutput.Cell(name),
+                TerminalOutput.Cell(Text(pool, "execution_provider")),
+                TerminalOutput.Cell(Text(pool, "device")),
+                TerminalOutput.Cell(pool.GetProperty("queued").GetInt32().ToString(CultureInfo.InvariantCulture)),
+                TerminalOutput.Cell(inFlight),
+                TerminalOutput.Cell(recent.GetProperty("frames_per_second").GetDouble().ToString("0.#", CultureInfo.InvariantCulture)),
+                TerminalOutput.Cell(recent.GetProperty("p50_ms").GetDouble().ToString("0.#", CultureInfo.InvariantCulture)),
+                TerminalOutput.Cell(recent.GetProperty("p99_ms").GetDouble().ToString("0.#", CultureInfo.InvariantCulture)),
+                TerminalOutput.Cell(pool.GetProperty("frames").GetInt64().ToString(CultureInfo.InvariantCulture)));
+        }
+
+        TerminalOutput.Write(table);
+        Console.WriteLine("frames/s, p50 and p99: the runs (batches) of the last minute");
+        return nodes.Any(n => !n.GetProperty("answered").GetBoolean()) ? ExitCodes.Degraded : ExitCodes.Ok;
+    }
+
+    private static int PrintActors(JsonElement root)
+    {
+        void Walk(JsonElement actor, string indent)
+        {
+            var children = actor.GetProperty("children").GetInt32();
+            var queued = actor.GetProperty("messages").GetInt32();
+            Console.WriteLine($"{indent}{Text(actor, "name")}  [{Text(actor, "type")}]" +
+                (children > 0 ? $"  {children} child{(children == 1 ? "" : "ren")}" : "") +
+                (queued > 0 ? $"  {queued} waiting" : ""));
+            if (actor.TryGetProperty("shown", out var shown))
+            {
+                foreach (var child in shown.EnumerateArray())
+                {
+                    Walk(child, indent + "  ");
+                }
+
+                var hidden = children - shown.GetArrayLength();
+                if (hidden > 0)
+                {
+                    Console.WriteLine($"{indent}  … {hidden} more");
+                }
+            }
+        }
+
+        foreach (var top in root.GetProperty("roots").EnumerateArray())
+        {
+            Walk(top, "");
+        }
+
+        Console.WriteLine($"{root.GetProperty("actors").GetInt32()} actors{(root.GetProperty("truncated").GetBoolean() ? " (more than shown: use --depth or --json)" : "")}");
+        return ExitCodes.Ok;
     }
 
     /// <summary><c>homesec inspect cluster</c>: the members as the daemon sees them (GET /health/cluster), like Petabridge.Cmd's <c>cluster show</c>.</summary>
@@ -34,7 +201,7 @@ public static class InspectCommand
         var url = new Option<string?>("--url") { Description = "The daemon's HTTP address (default http://127.0.0.1:8080)." };
         var config = new Option<FileInfo?>("--config", "-c") { Description = "The daemon's config file: its health.host and health.port give the address." };
         var json = new Option<bool>("--json") { Description = "The daemon's answer as JSON." };
-        var command = new Command("cluster", "Show the cluster as a running daemon sees it: members, roles, status, reachability, leader. " +
+        var command = new Command("cluster", "Show the cluster as a running daemon sees it: members, roles, status, reachability, up since, leader. " +
             "Exit code 3 when a member is unreachable.") { url, config, json };
         command.SetAction((parse, cancellationToken) => InspectClusterAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), cancellationToken));
         return command;
@@ -75,7 +242,7 @@ public static class InspectCommand
             Console.WriteLine($"this node    {Text(root, "self")} ({string.Join(", ", root.GetProperty("self_roles").EnumerateArray().Select(r => r.GetString()))})");
             Console.WriteLine($"leader       {Text(root, "leader")}");
             Console.WriteLine();
-            var table = TerminalOutput.Table("ADDRESS", "ROLES", "STATUS", "REACHABLE", "");
+            var table = TerminalOutput.Table("ADDRESS", "ROLES", "STATUS", "REACHABLE", "UP SINCE (UTC)", "");
             foreach (var member in root.GetProperty("members").EnumerateArray())
             {
                 var reachable = member.GetProperty("reachable").GetBoolean();
@@ -84,6 +251,9 @@ public static class InspectCommand
                     TerminalOutput.Cell(string.Join(", ", member.GetProperty("roles").EnumerateArray().Select(r => r.GetString()))),
                     TerminalOutput.Cell(Text(member, "status")),
                     TerminalOutput.Cell(reachable ? "yes" : "NO", reachable ? Color.Green : Color.Red),
+                    TerminalOutput.Cell(member.TryGetProperty("up_since", out var since) && since.ValueKind == JsonValueKind.String
+                        ? since.GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+                        : "-"),
                     TerminalOutput.Cell(string.Join(" ", new[] { member.GetProperty("leader").GetBoolean() ? "leader" : "", member.GetProperty("self").GetBoolean() ? "self" : "" }.Where(s => s.Length > 0))));
             }
 

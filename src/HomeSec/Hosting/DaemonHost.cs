@@ -35,6 +35,9 @@ public static class DaemonHost
             options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             options.UseUtcTimestamp = true;
         });
+        var logTail = new LogTail(); // homesec logs -f
+        builder.Logging.AddProvider(logTail);
+        builder.Services.AddSingleton(logTail);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         // "No XML encryptor configured": the session keys' folder is 0700 instead (see WebAuth); said once here, not at every start.
@@ -101,6 +104,9 @@ public static class DaemonHost
         app.UseHomeSecWeb();
         app.MapHealthEndpoints();
         app.MapClusterEndpoints();
+        app.MapInferenceEndpoints();
+        app.MapActorsEndpoints();
+        app.MapLogsEndpoints();
         app.MapMetricsEndpoints(metrics);
         app.MapClipsEndpoints(web.Store);
         app.MapModeEndpoints(gate);

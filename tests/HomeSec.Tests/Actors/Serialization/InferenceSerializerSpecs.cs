@@ -179,4 +179,46 @@ public sealed class InferenceSerializerSpecs(ITestOutputHelper output) : Akka.Te
         // Then
         Assert.IsType<System.Runtime.Serialization.SerializationException>(error);
     }
+    [Fact]
+    public void Should_carry_a_pools_status_with_its_recent_runs_when_an_nvr_asks_an_inference_node_over_the_wire()
+    {
+        // Given
+        var status = new InferenceStatus(true, "yolo11n", "cuda", 2, 40, 160, 7.5, 8)
+        {
+            Device = "cuda device 0",
+            Queued = 3,
+            Recent = new BatchLatency([4.0, 5.5, 9.25], 24, 60),
+        };
+
+        // When
+        var query = RoundTrip(GetInferenceStatus.Instance);
+        var back = RoundTrip(status);
+
+        // Then
+        Assert.IsType<InferenceSerializer>(SerializerFor(status));
+        Assert.IsType<InferenceSerializer>(SerializerFor(GetInferenceStatus.Instance));
+        Assert.Same(GetInferenceStatus.Instance, query);
+        Assert.Equal(status with { Recent = back.Recent }, back);
+        Assert.Equal([4.0, 5.5, 9.25], back.Recent.BatchMs);
+        Assert.Equal(24, back.Recent.Frames);
+        Assert.Equal(5.5, back.Recent.P50Ms);
+        Assert.Equal(0.4, back.Recent.FramesPerSecond, 3);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"Enabled\": tru")]
+    [InlineData("[1, 2, 3]")]
+    [InlineData("null")]
+    public void Should_refuse_with_a_serialization_error_when_a_status_is_not_its_json(string garbage)
+    {
+        // Given
+        var serializer = (SerializerWithStringManifest)SerializerFor(InferenceStatus.Disabled);
+
+        // When
+        var error = Record.Exception(() => serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(garbage), serializer.Manifest(InferenceStatus.Disabled)));
+
+        // Then
+        Assert.IsType<System.Runtime.Serialization.SerializationException>(error);
+    }
 }
