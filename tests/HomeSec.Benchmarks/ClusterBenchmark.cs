@@ -30,6 +30,9 @@ public static class ClusterBenchmark
 {
     private static readonly Queue<string> NodeLog = new();
 
+    /// <summary>Batch 1 taken apart per network, printed after the table.</summary>
+    private static readonly List<string> BatchOne = [];
+
     private static readonly InferenceOptions Options = new(ExecutionProviderChoice.Cpu, Workers: 1, Threads: 2, MaxBatch: 8);
 
     public static async Task RunAsync(string modelPath, int batchesPerSize)
@@ -60,6 +63,12 @@ public static class ClusterBenchmark
         }
         finally
         {
+            Console.WriteLine("batch 1 taken apart:");
+            foreach (var line in BatchOne)
+            {
+                Console.WriteLine("  " + line);
+            }
+
             Directory.Delete(root, recursive: true);
         }
     }
@@ -85,7 +94,8 @@ public static class ClusterBenchmark
         {
             Cluster.Get(nvr).Join(Cluster.Get(nvr).SelfAddress);
             var local = new InferenceClient(model);
-            local.Bind(nvr.ActorOf(InferenceActor.Props(model, Options).WithRouter(new RoundRobinPool(Options.Workers)), "inference"), nvr.ActorOf(InferenceReplies.Props(local)));
+            var localPool = nvr.ActorOf(InferenceActor.Props(model, Options).WithRouter(new RoundRobinPool(Options.Workers)), "inference");
+            local.Bind(localPool, nvr.ActorOf(InferenceReplies.Props(local)));
             var remote = new InferenceClient(model);
             var router = nvr.ActorOf(InferenceRouter.Props(null, new ClusterRoutingSettings(TimeSpan.FromSeconds(30), LocalFallback: false)), "inference-router");
             remote.Bind(router, nvr.ActorOf(InferenceReplies.Props(remote)));
@@ -98,9 +108,18 @@ public static class ClusterBenchmark
                 var l = await MeasureAsync(local, frame, size, batchesPerSize);
                 var r = await MeasureAsync(remote, frame, size, batchesPerSize);
                 Console.WriteLine($"{network,-22} {size,5} {l.P50,8:0.00}ms {l.P99,8:0.00}ms {r.P50,9:0.00}ms {r.P99,9:0.00}ms {r.P50 - l.P50,11:0.00}ms {l.FramesPerSecond,10:0} {r.FramesPerSecond,11:0}");
+                if (size == 1)
+                {
+                    // Only batches of one have run so far: each node's own run times say how much of the overhead is the model
+                    // running slower over there (two processes on the same cores), and how much is the way there and back.
+                    var localRuns = (await localPool.Ask<InferenceStatus>(GetInferenceStatus.Instance, TimeSpan.FromSeconds(5))).Recent.P50Ms;
+                    var remoteRuns = (await PoolStatusAsync(gpuHost, gpuHealth, gpuNamespace)).GetProperty("p50_ms").GetDouble();
+                    BatchOne.Add($"{network}: model runs p50 {localRuns:0.00} ms here, {remoteRuns:0.00} ms on the inference node; " +
+                        $"so of the {r.P50 - l.P50:0.00} ms overhead, {remoteRuns - localRuns:0.00} ms is the model running slower there and {r.P50 - l.P50 - (remoteRuns - localRuns):0.00} ms the wire, serialization and actors");
+                }
             }
 
-            var frames = await RemoteFramesAsync(gpuHost, gpuHealth, gpuNamespace);
+            var frames = (await PoolStatusAsync(gpuHost, gpuHealth, gpuNamespace)).GetProperty("frames").GetInt64();
             Console.WriteLine($"{network,-22} the inference node's /health counted {frames} frames");
         }
         finally
@@ -168,7 +187,8 @@ public static class ClusterBenchmark
             $"; its last lines:{Environment.NewLine}{log}");
     }
 
-    private static async Task<long> RemoteFramesAsync(string host, int port, string? networkNamespace)
+    /// <summary>The inference node's pool as its <c>/health</c> shows it.</summary>
+    private static async Task<JsonElement> PoolStatusAsync(string host, int port, string? networkNamespace)
     {
         var url = $"http://{host}:{port}/health";
         JsonElement health;
@@ -183,7 +203,7 @@ public static class ClusterBenchmark
             health = JsonSerializer.Deserialize<JsonElement>(output);
         }
 
-        return health.GetProperty("inference").GetProperty("frames").GetInt64();
+        return health.GetProperty("inference");
     }
 
     /// <summary>The daemon's own settings (homesec.conf, cluster.conf, the household TLS) for the NVR side in this process.</summary>
