@@ -46,6 +46,8 @@ public static class ClusterBenchmark
                 $"{batchesPerSize} batches per size after a warm-up; inference node: a homesec process (workers {Options.Workers}, threads {Options.Threads}); " +
                 $"bytes per frame on the wire: {InferenceSerializer.WireBytes(frame):N0} for a letterboxed 16:9 picture ({frame.Length:N0} RGB24 with the bars; " +
                 $"float32 would be {frame.Length * 4:N0}); GC LOH threshold {AppContext.GetData("System.GC.LOHThreshold") ?? "default (85,000)"}");
+            await JpegAlternative.RunAsync(model, frame);
+            Console.WriteLine();
             Console.WriteLine($"{"network",-22} {"batch",5} {"local p50",10} {"local p99",10} {"remote p50",11} {"remote p99",11} {"overhead p50",13} {"local f/s",10} {"remote f/s",11}");
             await MeasureNetworkAsync(root, "loopback", model, frame, batchesPerSize, "127.0.0.1", "127.0.0.1", null, tls: false);
             await MeasureNetworkAsync(root, "loopback, TLS", model, frame, batchesPerSize, "127.0.0.1", "127.0.0.1", null, tls: true);
