@@ -26,19 +26,20 @@ public static class InspectCommand
             InspectAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), parse.GetValue(live), cancellationToken));
         command.Subcommands.Add(BuildCluster());
         command.Subcommands.Add(BuildView("inference", "Show every inference pool the daemon knows of (its own and, on a cluster's NVR, each inference node's): " +
-            "provider, device, queue, frames/s and p50/p99 of the last minute. Exit code 3 when a node does not answer.", "/health/inference", PrintInference));
+            "provider, device, queue, frames/s and p50/p99 of the last minute. Exit code 3 when a node does not answer.", "/health/inference", PrintInference,
+            root => root.GetProperty("nodes").EnumerateArray().Any(n => !n.GetProperty("answered").GetBoolean()) ? ExitCodes.Degraded : ExitCodes.Ok));
         command.Subcommands.Add(BuildActors());
         return command;
     }
 
     /// <summary>A read-only view of the health port, printed by <paramref name="print"/> (which gives the exit code).</summary>
-    private static Command BuildView(string name, string description, string path, Func<JsonElement, int> print)
+    private static Command BuildView(string name, string description, string path, Action<JsonElement> print, Func<JsonElement, int> exitCode)
     {
         var url = new Option<string?>("--url") { Description = "The daemon's HTTP address (default http://127.0.0.1:8080)." };
         var config = new Option<FileInfo?>("--config", "-c") { Description = "The daemon's config file: its health.host and health.port give the address." };
         var json = new Option<bool>("--json") { Description = "The daemon's answer as JSON." };
         var command = new Command(name, description) { url, config, json };
-        command.SetAction((parse, cancellationToken) => ViewAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), path, print, cancellationToken));
+        command.SetAction((parse, cancellationToken) => ViewAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), path, print, exitCode, cancellationToken));
         return command;
     }
 
@@ -60,12 +61,14 @@ public static class InspectCommand
             }
 
             return ViewAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json),
-                $"/health/actors?depth={levels.ToString(CultureInfo.InvariantCulture)}", PrintActors, cancellationToken);
+                $"/health/actors?depth={levels.ToString(CultureInfo.InvariantCulture)}", PrintActors, _ => ExitCodes.Ok, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> ViewAsync(string? givenAddress, FileInfo? configFile, bool json, string path, Func<JsonElement, int> print, CancellationToken cancellationToken)
+    /// <summary>GETs <paramref name="path"/>, prints it (as JSON with --json) and gives the exit code its content calls for.</summary>
+    private static async Task<int> ViewAsync(
+        string? givenAddress, FileInfo? configFile, bool json, string path, Action<JsonElement> print, Func<JsonElement, int> exitCode, CancellationToken cancellationToken)
     {
         if (DaemonUrl(givenAddress, configFile, out var failure) is not { } url)
         {
@@ -115,20 +118,23 @@ public static class InspectCommand
             if (json)
             {
                 Console.WriteLine(body);
-                return ExitCodes.Ok;
+            }
+            else
+            {
+                print(document.RootElement);
             }
 
-            return print(document.RootElement);
+            return exitCode(document.RootElement);
         }
     }
 
-    private static int PrintInference(JsonElement root)
+    private static void PrintInference(JsonElement root)
     {
         var nodes = root.GetProperty("nodes").EnumerateArray().ToList();
         if (nodes.Count == 0)
         {
             Console.WriteLine("inference    none here: no filter uses a model on this node, and no inference node is known");
-            return ExitCodes.Ok;
+            return;
         }
 
         var table = TerminalOutput.Table("NODE", "PROVIDER", "DEVICE", "QUEUE", "IN FLIGHT", "FRAMES/S", "P50 MS", "P99 MS", "FRAMES");
@@ -159,10 +165,9 @@ public static class InspectCommand
 
         TerminalOutput.Write(table);
         Console.WriteLine("frames/s, p50 and p99: the runs (batches) of the last minute");
-        return nodes.Any(n => !n.GetProperty("answered").GetBoolean()) ? ExitCodes.Degraded : ExitCodes.Ok;
     }
 
-    private static int PrintActors(JsonElement root)
+    private static void PrintActors(JsonElement root)
     {
         void Walk(JsonElement actor, string indent)
         {
@@ -192,48 +197,19 @@ public static class InspectCommand
         }
 
         Console.WriteLine($"{root.GetProperty("actors").GetInt32()} actors{(root.GetProperty("truncated").GetBoolean() ? " (more than shown: use --depth or --json)" : "")}");
-        return ExitCodes.Ok;
     }
 
     /// <summary><c>homesec inspect cluster</c>: the members as the daemon sees them (GET /health/cluster), like Petabridge.Cmd's <c>cluster show</c>.</summary>
-    private static Command BuildCluster()
+    private static Command BuildCluster() =>
+        BuildView("cluster", "Show the cluster as a running daemon sees it: members, roles, status, reachability, up since, leader. " +
+            "Exit code 3 when a member is unreachable.", "/health/cluster", PrintCluster,
+            root => root.TryGetProperty("members", out var members) && members.EnumerateArray().Any(m => !m.GetProperty("reachable").GetBoolean())
+                ? ExitCodes.Degraded
+                : ExitCodes.Ok);
+
+    private static void PrintCluster(JsonElement root)
     {
-        var url = new Option<string?>("--url") { Description = "The daemon's HTTP address (default http://127.0.0.1:8080)." };
-        var config = new Option<FileInfo?>("--config", "-c") { Description = "The daemon's config file: its health.host and health.port give the address." };
-        var json = new Option<bool>("--json") { Description = "The daemon's answer as JSON." };
-        var command = new Command("cluster", "Show the cluster as a running daemon sees it: members, roles, status, reachability, up since, leader. " +
-            "Exit code 3 when a member is unreachable.") { url, config, json };
-        command.SetAction((parse, cancellationToken) => InspectClusterAsync(parse.GetValue(url), parse.GetValue(config), parse.GetValue(json), cancellationToken));
-        return command;
-    }
-
-    private static async Task<int> InspectClusterAsync(string? givenAddress, FileInfo? configFile, bool json, CancellationToken cancellationToken)
-    {
-        if (DaemonUrl(givenAddress, configFile, out var failure) is not { } url)
-        {
-            return failure;
-        }
-
-        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
-        string body;
-        try
-        {
-            using var response = await http.GetAsync(new Uri("/health/cluster", UriKind.Relative), cancellationToken);
-            body = await response.Content.ReadAsStringAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            await Console.Error.WriteLineAsync($"no daemon answers at {url} ({ex.Message}); is it running, and is health.enabled on?");
-            return ExitCodes.Failure;
-        }
-
-        using var document = JsonDocument.Parse(body);
-        var root = document.RootElement;
-        if (json)
-        {
-            Console.WriteLine(body);
-        }
-        else if (!root.GetProperty("enabled").GetBoolean())
+        if (!root.GetProperty("enabled").GetBoolean())
         {
             Console.WriteLine("cluster      off (cluster.enabled is false): a single process");
         }
@@ -259,10 +235,6 @@ public static class InspectCommand
 
             TerminalOutput.Write(table);
         }
-
-        return root.TryGetProperty("members", out var members) && members.EnumerateArray().Any(m => !m.GetProperty("reachable").GetBoolean())
-            ? ExitCodes.Degraded
-            : ExitCodes.Ok;
     }
 
     private static async Task<int> InspectAsync(string? givenAddress, FileInfo? configFile, bool json, bool live, CancellationToken cancellationToken)
