@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using HomeSec.Hosting;
+using HomeSec.Web.Live;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +17,6 @@ namespace HomeSec.Api;
 public static class LogsEndpoints
 {
     private const int DefaultLines = 100;
-    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
     public static IEndpointRouteBuilder MapLogsEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -37,13 +37,10 @@ public static class LogsEndpoints
             }
 
             var cancellationToken = context.RequestAborted;
-            context.Response.ContentType = "text/event-stream";
-            context.Response.Headers.CacheControl = "no-store";
-            context.Response.Headers["X-Accel-Buffering"] = "no";
             // Subscribe before reading what is kept, then skip what the kept lines already gave: nothing falls between.
             var feed = tail.Subscribe(cancellationToken);
             var last = 0L;
-            await context.Response.WriteAsync("retry: 3000\n: connected\n\n", cancellationToken);
+            await ServerSentEvents.StartAsync(context.Response, cancellationToken);
             try
             {
                 foreach (var line in tail.Recent(count, minimum))
@@ -55,31 +52,22 @@ public static class LogsEndpoints
                 await context.Response.Body.FlushAsync(cancellationToken);
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    using var beat = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    beat.CancelAfter(Heartbeat);
-                    string message;
-                    try
+                    var (has, line) = await ServerSentEvents.NextOrHeartbeatAsync(feed, cancellationToken);
+                    if (!has)
                     {
-                        var line = await feed.ReadAsync(beat.Token);
-                        if (line.Sequence <= last || !LogTail.TryParseLevel(line.Level, out var lineLevel) || lineLevel < minimum)
-                        {
-                            continue;
-                        }
-
+                        await context.Response.WriteAsync(ServerSentEvents.HeartbeatComment, cancellationToken);
+                    }
+                    else if (line!.Sequence > last && LogTail.TryParseLevel(line.Level, out var lineLevel) && lineLevel >= minimum)
+                    {
                         if (line.Sequence > last + 1 && last > 0 && minimum <= LogLevel.Information) // every line is kept at info: a hole is lines this reader lost
                         {
                             await context.Response.WriteAsync($"event: gap\ndata: {(line.Sequence - last - 1).ToString(CultureInfo.InvariantCulture)}\n\n", cancellationToken);
                         }
 
                         last = line.Sequence;
-                        message = Event(line);
-                    }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        message = ": heartbeat\n\n";
+                        await context.Response.WriteAsync(Event(line), cancellationToken);
                     }
 
-                    await context.Response.WriteAsync(message, cancellationToken);
                     await context.Response.Body.FlushAsync(cancellationToken);
                 }
             }

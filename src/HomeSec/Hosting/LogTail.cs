@@ -20,7 +20,7 @@ public sealed class LogTail : ILoggerProvider
 
     private readonly Lock _gate = new();
     private readonly LinkedList<LogLine> _recent = new();
-    private readonly List<Channel<LogLine>> _readers = [];
+    private readonly Web.Live.Subscribers<LogLine> _readers = new(FeedCapacity);
     private long _sequence;
 
     public ILogger CreateLogger(string categoryName) => new TailLogger(this, categoryName);
@@ -35,38 +35,9 @@ public sealed class LogTail : ILoggerProvider
     }
 
     /// <summary>The lines logged from now on, until <paramref name="cancellationToken"/> ends the reading.</summary>
-    public ChannelReader<LogLine> Subscribe(CancellationToken cancellationToken)
-    {
-        var channel = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(FeedCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        lock (_gate)
-        {
-            _readers.Add(channel);
-        }
+    public ChannelReader<LogLine> Subscribe(CancellationToken cancellationToken) => _readers.Subscribe(cancellationToken);
 
-        cancellationToken.Register(() =>
-        {
-            lock (_gate)
-            {
-                _readers.Remove(channel);
-            }
-
-            channel.Writer.TryComplete();
-        });
-        return channel.Reader;
-    }
-
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            foreach (var reader in _readers)
-            {
-                reader.Writer.TryComplete();
-            }
-
-            _readers.Clear();
-        }
-    }
+    public void Dispose() => _readers.CompleteAll();
 
     /// <summary>The wire name of a level (<c>info</c>, <c>warning</c>, …), as the lines carry it and <c>--level</c> takes it.</summary>
     public static string NameOf(LogLevel level) => level switch
@@ -108,10 +79,7 @@ public sealed class LogTail : ILoggerProvider
                 _recent.RemoveFirst();
             }
 
-            foreach (var reader in _readers)
-            {
-                reader.Writer.TryWrite(line);
-            }
+            _readers.Publish(line); // inside the lock: readers get lines in sequence order
         }
     }
 

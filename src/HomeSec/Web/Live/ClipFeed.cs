@@ -16,28 +16,9 @@ public sealed record ClipChange(string ClipId, DateTimeOffset CreatedAt);
 public sealed class ClipFeed(ClipStore store, ILogger<ClipFeed> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-    private readonly Lock _lock = new();
-    private readonly List<Channel<ClipChange>> _subscribers = [];
+    private readonly Subscribers<ClipChange> _subscribers = new(256);
 
-    public ChannelReader<ClipChange> Subscribe(CancellationToken until)
-    {
-        var channel = Channel.CreateBounded<ClipChange>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        lock (_lock)
-        {
-            _subscribers.Add(channel);
-        }
-
-        until.Register(() =>
-        {
-            lock (_lock)
-            {
-                _subscribers.Remove(channel);
-            }
-
-            channel.Writer.TryComplete();
-        });
-        return channel.Reader;
-    }
+    public ChannelReader<ClipChange> Subscribe(CancellationToken until) => _subscribers.Subscribe(until);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,15 +27,9 @@ public sealed class ClipFeed(ClipStore store, ILogger<ClipFeed> logger) : Backgr
         var failing = false;
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            Channel<ClipChange>[] subscribers;
-            lock (_lock)
-            {
-                subscribers = [.. _subscribers];
-            }
-
             try
             {
-                if (subscribers.Length == 0)
+                if (!_subscribers.Any)
                 {
                     position = null; // nobody watches: nothing to remember
                     continue;
@@ -66,10 +41,7 @@ public sealed class ClipFeed(ClipStore store, ILogger<ClipFeed> logger) : Backgr
                 failing = false;
                 foreach (var (clipId, createdAt) in clips)
                 {
-                    foreach (var subscriber in subscribers)
-                    {
-                        subscriber.Writer.TryWrite(new ClipChange(clipId, createdAt));
-                    }
+                    _subscribers.Publish(new ClipChange(clipId, createdAt));
                 }
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
