@@ -35,6 +35,8 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
     private readonly CancellationTokenSource _stopping = new();
     private RetentionStatus _status;
     private long _deletionFailures;
+    private static readonly TimeSpan ClipsPatience = TimeSpan.FromSeconds(3);
+
     private IActorRef _clips = ActorRefs.Nobody;
 
     // The pass under way.
@@ -355,6 +357,8 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Tick>(_ => { });
         Receive<FloorTick>(_ => { });
         Receive<FreeSpaceLooked>(_ => { });
+        Receive<Clips.ClipProtocol.ClipsInFlight>(_ => { }); // an answer that came after its patience ran out
+        Receive<ClipsDidNotAnswer>(_ => { });
         Common();
     }
 
@@ -364,25 +368,50 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
         Receive<ClipsStarted>(started => _clips = started.Clips);
     }
 
+    /// <summary>A pass begins by asking the clip coordinator which clips wait for storage (they count as local bytes too).</summary>
     private void BeginPass(RunRetentionPass pass, IActorRef? requester)
     {
         _pass = pass;
         _requester = requester;
-        var store = _settings.Store;
-        var storage = _settings.Storage as ILocalFileStorage;
-        var request = pass.Request;
-        var now = _settings.Clock.GetUtcNow();
-        var stopping = _stopping.Token;
-        var clips = _clips;
-        Become(Surveying);
-        SurveyAsync(store, storage, clips, request, now, stopping).PipeTo(Self, success: s => s, failure: ex => new SurveyFailed(ex));
+        if (_clips.IsNobody())
+        {
+            Survey([]);
+            return;
+        }
+
+        _clips.Tell(Clips.ClipProtocol.GetClipsInFlight.Instance);
+        Timers.StartSingleTimer(nameof(ClipsDidNotAnswer), ClipsDidNotAnswer.Instance, ClipsPatience);
+        Become(AskingClips);
     }
 
-    private static async Task<Surveyed> SurveyAsync(ClipStore store, ILocalFileStorage? storage, IActorRef clips, CleanupRequest request, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    /// <summary>Not a hot path (one question per pass); when the coordinator does not answer in time the pass goes on without its waiting clips.</summary>
+    private void AskingClips()
+    {
+        Receive<Clips.ClipProtocol.ClipsInFlight>(inFlight =>
+        {
+            Timers.Cancel(nameof(ClipsDidNotAnswer));
+            Survey(inFlight.WaitingForStorage);
+        });
+        Receive<ClipsDidNotAnswer>(_ => Survey([]));
+        Busy();
+    }
+
+    private void Survey(IReadOnlyList<ClipId> waitingForStorage)
+    {
+        var store = _settings.Store;
+        var storage = _settings.Storage as ILocalFileStorage;
+        var request = _pass.Request;
+        var now = _settings.Clock.GetUtcNow();
+        var stopping = _stopping.Token;
+        Become(Surveying);
+        SurveyAsync(store, storage, waitingForStorage, request, now, stopping).PipeTo(Self, success: s => s, failure: ex => new SurveyFailed(ex));
+    }
+
+    private static async Task<Surveyed> SurveyAsync(ClipStore store, ILocalFileStorage? storage, IReadOnlyList<ClipId> waitingForStorage, CleanupRequest request,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var states = await store.FinishedClipsAsync(request.Camera, cancellationToken);
-        var waiting = (await store.StatesAsync(await WaitingForStorageAsync(clips), cancellationToken))
+        var waiting = (await store.StatesAsync(waitingForStorage, cancellationToken))
             .Where(s => request.Camera is null || s.CameraName == request.Camera).ToList();
         var survey = await Task.Run(() => RetentionSurvey.Measure(states, storage, Disks.Current(), waiting), cancellationToken);
         if (request.Recheck is not { } recheck)
@@ -420,25 +449,6 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
         return new Surveyed(survey, found, empty, failed, candidates.Count);
     }
 
-    /// <summary>The clips waiting for storage (not a hot path: one question per pass); none when the coordinator does not answer.</summary>
-    private static async Task<IReadOnlyList<ClipId>> WaitingForStorageAsync(IActorRef clips)
-    {
-        if (clips.IsNobody())
-        {
-            return [];
-        }
-
-        try
-        {
-            var inFlight = await clips.Ask<Clips.ClipProtocol.ClipsInFlight>(Clips.ClipProtocol.GetClipsInFlight.Instance, TimeSpan.FromSeconds(3));
-            return inFlight.WaitingForStorage;
-        }
-        catch (AskTimeoutException)
-        {
-            return [];
-        }
-    }
-
     private RetentionPlan Plan(Surveyed surveyed)
     {
         var request = _pass.Request;
@@ -455,6 +465,11 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithStash
     {
         var volumes = _status.Volumes.Select(v => v.MountPoint).ToList();
         Task.Run(() => new FreeSpaceLooked([.. volumes.Select(Disks.Space).OfType<VolumeSpace>()])).PipeTo(Self);
+    }
+
+    private sealed record ClipsDidNotAnswer
+    {
+        public static ClipsDidNotAnswer Instance { get; } = new();
     }
 
     private sealed record Tick
