@@ -20,7 +20,7 @@ namespace HomeSec.Benchmarks;
 /// <summary>
 /// Remote against local inference on the same model and frames. The NVR is an actor system in this process (the
 /// daemon's HOCON, the binary serializer, the router); the inference node is a real <c>homesec run</c> process with the
-/// inference role, so the two share neither a heap nor a GC. Three networks: plain TCP on loopback, mutual TLS with a
+/// inference role, so the two share neither a heap nor a GC. Frames go through the node's frame port, and once over remoting (as the first cluster release sent them) on loopback for comparison. Three networks: plain TCP on loopback, mutual TLS with a
 /// household certificate on loopback, and plain TCP across a veth pair into a network namespace (where one can be made).
 /// Per batch size (1, 4, 8 frames sent at once, as filter workers would): batch latency p50/p99 and frames/s through the
 /// router to the remote node, beside the same through a pool in this process; the difference is the cluster's overhead.
@@ -49,6 +49,7 @@ public static class ClusterBenchmark
             await JpegAlternative.RunAsync(model, frame);
             Console.WriteLine();
             Console.WriteLine($"{"network",-22} {"batch",5} {"local p50",10} {"local p99",10} {"remote p50",11} {"remote p99",11} {"overhead p50",13} {"local f/s",10} {"remote f/s",11}");
+            await MeasureNetworkAsync(root, "loopback, remoting", model, frame, batchesPerSize, "127.0.0.1", "127.0.0.1", null, tls: false, framePorts: false);
             await MeasureNetworkAsync(root, "loopback", model, frame, batchesPerSize, "127.0.0.1", "127.0.0.1", null, tls: false);
             await MeasureNetworkAsync(root, "loopback, TLS", model, frame, batchesPerSize, "127.0.0.1", "127.0.0.1", null, tls: true);
             var (pair, whyNot) = NetworkNamespacePair.TryCreateToHost();
@@ -76,7 +77,7 @@ public static class ClusterBenchmark
     }
 
     private static async Task MeasureNetworkAsync(
-        string root, string network, DetectorModel model, byte[] frame, int batchesPerSize, string nvrHost, string gpuHost, string? gpuNamespace, bool tls)
+        string root, string network, DetectorModel model, byte[] frame, int batchesPerSize, string nvrHost, string gpuHost, string? gpuNamespace, bool tls, bool framePorts = true)
     {
         var folder = Path.Combine(root, network.Replace(' ', '-').Replace(',', '-').Replace('(', '-').Replace(')', '-'));
         Directory.CreateDirectory(folder);
@@ -99,9 +100,14 @@ public static class ClusterBenchmark
             var localPool = nvr.ActorOf(InferenceActor.Props(model, Options).WithRouter(new RoundRobinPool(Options.Workers)), "inference");
             local.Bind(localPool, nvr.ActorOf(InferenceReplies.Props(local)));
             var remote = new InferenceClient(model);
-            var router = nvr.ActorOf(InferenceRouter.Props(null, new ClusterRoutingSettings(TimeSpan.FromSeconds(30), LocalFallback: false)), "inference-router");
+            var routing = new ClusterRoutingSettings(TimeSpan.FromSeconds(30), LocalFallback: false)
+            {
+                FramePorts = framePorts,
+                Tls = certificatePath is null ? null : new ClusterTls(certificatePath, null),
+            };
+            var router = nvr.ActorOf(InferenceRouter.Props(null, routing), "inference-router");
             remote.Bind(router, nvr.ActorOf(InferenceReplies.Props(remote)));
-            await WaitForReadyNodeAsync(router, gpu);
+            await WaitForReadyNodeAsync(router, gpu, framePorts);
 
             foreach (var size in new[] { 1, 4, 8 })
             {
@@ -165,13 +171,13 @@ public static class ClusterBenchmark
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    private static async Task WaitForReadyNodeAsync(IActorRef router, Process gpu)
+    private static async Task WaitForReadyNodeAsync(IActorRef router, Process gpu, bool framePort)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline && !gpu.HasExited)
         {
             var routing = await router.Ask<InferenceRouting>(GetInferenceRouting.Instance, TimeSpan.FromSeconds(5));
-            if (routing.Nodes.Any(n => n.Ready))
+            if (routing.Nodes.Any(n => n.Ready && (!framePort || n.Transport.StartsWith("frame port", StringComparison.Ordinal))))
             {
                 return;
             }

@@ -28,7 +28,8 @@ public static class HomeSecPartsExtensions
     /// <summary>
     /// <c>/user/inference</c> (a router pool of inference actors; the address other nodes send frames to) and
     /// <c>/user/inference-replies</c>, when the settings ask for a pool; on a cluster's NVR also
-    /// <c>/user/inference-router</c>, which the filters' frames go through. Otherwise nothing starts.
+    /// <c>/user/inference-router</c>, which the filters' frames go through; on a node with the inference role
+    /// <c>/user/frame-channel</c>, its frame port. Otherwise nothing starts.
     /// </summary>
     public static AkkaConfigurationBuilder AddHomeSecInference(this AkkaConfigurationBuilder builder, InferenceSettings settings)
     {
@@ -54,6 +55,10 @@ public static class HomeSecPartsExtensions
             if (local is not null)
             {
                 registry.Register<InferenceActor>(local);
+                if (settings.FrameChannel is { } frameChannel)
+                {
+                    system.ActorOf(Inference.Frames.FrameChannelActor.Props(frameChannel, local), "frame-channel");
+                }
             }
         });
     }

@@ -11,11 +11,27 @@ public interface IInferenceWireMessage;
 /// <summary>Messages of the inference pool (<c>/user/inference</c>) and the cluster's inference router (<c>/user/inference-router</c>).</summary>
 public static class InferenceProtocol
 {
-    /// <summary>Run the model on one frame (letterboxed RGB24 bytes at the model's input size). The reply goes to the sender.</summary>
+    /// <summary>
+    /// Run the model on one frame (letterboxed RGB24 bytes at the model's input size). The reply goes to the sender. The
+    /// frame is only lent: once answered, a frame that came through a frame port carries the next one, so nothing may
+    /// keep it past its answer.
+    /// </summary>
     public sealed record Detect(long RequestId, byte[] Frame, float MinConfidence) : IInferenceWireMessage;
 
     /// <summary>The reply to <see cref="Detect"/>: the candidates, or the error of the run as a value.</summary>
     public sealed record DetectResult(long RequestId, IReadOnlyList<Detection>? Detections, string? Error) : IInferenceWireMessage;
+
+    /// <summary>
+    /// Asks an inference node's <c>/user/frame-channel</c> (over remoting) where its frame port is; answered with
+    /// <see cref="FrameChannelAt"/>, or not at all where the node has none (frames then go over remoting).
+    /// </summary>
+    public sealed record GetFrameChannel : IInferenceWireMessage
+    {
+        public static GetFrameChannel Instance { get; } = new();
+    }
+
+    /// <summary>The node's frame port; its host is the node's own cluster address (<c>public_hostname</c>).</summary>
+    public sealed record FrameChannelAt(int Port) : IInferenceWireMessage;
 
     /// <summary>Asks the router where frames went; answered with <see cref="InferenceRouting"/>.</summary>
     public sealed record GetInferenceRouting
@@ -26,7 +42,11 @@ public static class InferenceProtocol
     /// <summary>One inference node as the router sees it.</summary>
     /// <param name="Ready">Up, reachable and its pool found: frames may go there.</param>
     /// <param name="InFlight">Frames sent there and not yet answered (what the router balances by).</param>
-    public sealed record InferenceNode(string Address, bool Ready, bool Reachable, int InFlight, long Sent);
+    public sealed record InferenceNode(string Address, bool Ready, bool Reachable, int InFlight, long Sent)
+    {
+        /// <summary>How frames get there: <c>frame port HOST:PORT</c>, <c>remoting</c>, or <c>this node</c>.</summary>
+        public string Transport { get; init; } = "remoting";
+    }
 
     /// <param name="SentRemote">Frames sent to inference nodes (re-sends included).</param>
     /// <param name="SentLocal">Frames run by this node's own pool (while no inference node was ready, or as one of them).</param>

@@ -25,6 +25,9 @@ public sealed record InferenceSettings(InferencePoolSettings? Pool)
     /// <summary>False on a cluster's NVR without the inference role and with <c>local_fallback: false</c>: the model never runs here.</summary>
     public bool StartsLocalPool { get; init; } = true;
 
+    /// <summary>Set on a cluster node with the inference role and a <c>frame_port</c>: <c>/user/frame-channel</c> takes other nodes' frames for the pool.</summary>
+    public Frames.FrameChannelSettings? FrameChannel { get; init; }
+
     public static InferenceSettings Off => new((InferencePoolSettings?)null);
 
     /// <summary>A filter whose options name a detector model (<c>yolo</c>) gets the pool; any other filter none.</summary>
@@ -38,10 +41,15 @@ public sealed record InferenceSettings(InferencePoolSettings? Pool)
         }
 
         var settings = new InferenceSettings(new InferencePoolSettings(model, options.Inference));
+        if (cluster.OffersInference && cluster.FramePort > 0)
+        {
+            settings = settings with { FrameChannel = new Frames.FrameChannelSettings(cluster.Hostname, cluster.FramePort, cluster.Tls, model.FrameLength) };
+        }
+
         return cluster.Enabled && cluster.RunsNvr
             ? settings with
             {
-                Routing = new ClusterRoutingSettings(cluster.RequestTimeout, cluster.LocalFallback),
+                Routing = new ClusterRoutingSettings(cluster.RequestTimeout, cluster.LocalFallback) { Tls = cluster.Tls },
                 StartsLocalPool = cluster.LocalFallback || cluster.OffersInference,
             }
             : settings;

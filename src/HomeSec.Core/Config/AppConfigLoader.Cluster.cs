@@ -8,10 +8,11 @@ public static partial class AppConfigLoader
     public const string PublicHostnameVariable = "HOMESEC_CLUSTER_PUBLIC_HOSTNAME";
     public const string PortVariable = "HOMESEC_CLUSTER_PORT";
     public const string RolesVariable = "HOMESEC_CLUSTER_ROLES";
+    public const string FramePortVariable = "HOMESEC_CLUSTER_FRAME_PORT";
 
     /// <summary>
     /// <c>cluster</c>, with the environment overriding <c>seed_nodes</c> (comma-separated), <c>public_hostname</c>,
-    /// <c>port</c> and <c>roles</c> (comma-separated) when the cluster is enabled: one image serves every node of a compose file.
+    /// <c>port</c>, <c>frame_port</c> and <c>roles</c> (comma-separated) when the cluster is enabled: one image serves every node of a compose file.
     /// </summary>
     private static ClusterConfig ReadCluster(ConfigSection section)
     {
@@ -62,6 +63,24 @@ public static partial class AppConfigLoader
             }
         }
 
+        var framePort = section.Int("frame_port", port < 65535 ? port + 1 : 0, 0, 65535);
+        if (Env(FramePortVariable) is { } framePortText)
+        {
+            if (int.TryParse(framePortText, NumberStyles.None, CultureInfo.InvariantCulture, out var fromEnvironment) && fromEnvironment is >= 0 and <= 65535)
+            {
+                framePort = fromEnvironment;
+            }
+            else
+            {
+                section.EnvironmentError("frame_port", FramePortVariable, $"'{framePortText}' is not allowed; expected a whole number from 0 (no frame port) to 65535");
+            }
+        }
+
+        if (enabled && framePort == port)
+        {
+            Report(section, "frame_port", FramePortVariable, $"{framePort} is the remoting port (cluster.port) too; expected another port, or 0 for none");
+        }
+
         var tls = ReadClusterTls(section, enabled, hostname);
         var fileSeeds = section.StringList("seed_nodes", []);
         var seedTexts = Env(SeedNodesVariable) is { } seedList ? SplitList(seedList) : fileSeeds;
@@ -81,7 +100,7 @@ public static partial class AppConfigLoader
 
         var localFallback = section.Bool("local_fallback", defaults.LocalFallback);
         var timeout = section.Seconds("request_timeout_s", defaults.RequestTimeout.TotalSeconds, 0.1, 600);
-        var cluster = new ClusterConfig(enabled, roles, hostname, publicHostname, port, seeds, localFallback, timeout, tls);
+        var cluster = new ClusterConfig(enabled, roles, hostname, publicHostname, port, seeds, localFallback, timeout, tls) { FramePort = framePort };
         if (enabled && !cluster.RunsNvr && seeds.Count == 0)
         {
             Report(section, "seed_nodes", SeedNodesVariable, "an inference-only node needs the NVR's address to join (e.g. akka.tcp://homesec@nvr:4053)");

@@ -31,6 +31,13 @@ public sealed record ClusterConfig(
 
     public const int DefaultPort = 4053;
 
+    /// <summary>
+    /// <c>frame_port</c>: where an inference node takes frames (beside remoting, which carries everything else); the NVR
+    /// connects to it, so it must be reachable like the remoting port. 0: none (frames go over remoting, slower).
+    /// Default: the remoting port + 1.
+    /// </summary>
+    public int FramePort { get; init; } = DefaultPort + 1;
+
     public static IReadOnlyList<string> AllowedRoles { get; } = [NvrRole, InferenceRole];
 
     public static ClusterConfig Disabled { get; } = new(false, AllowedRoles, "0.0.0.0", null, DefaultPort, [], true, TimeSpan.FromSeconds(10));

@@ -39,7 +39,7 @@ public static class HealthEndpoints
             ? null
             : new
             {
-                nodes = routing.Nodes.Select(n => new { address = n.Address, ready = n.Ready, reachable = n.Reachable, in_flight = n.InFlight, sent = n.Sent }),
+                nodes = routing.Nodes.Select(n => new { address = n.Address, ready = n.Ready, reachable = n.Reachable, in_flight = n.InFlight, sent = n.Sent, transport = n.Transport }),
                 sent_remote = routing.SentRemote,
                 sent_local = routing.SentLocal,
                 resent = routing.Resent,

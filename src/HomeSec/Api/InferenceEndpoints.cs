@@ -64,6 +64,6 @@ public static class InferenceEndpoints
         answered = node.Status is not null,
         problem = node.Problem,
         pool = node.Status is { } status ? Pool(status) : null,
-        routed = node.Routing is { } routing ? new { ready = routing.Ready, reachable = routing.Reachable, in_flight = routing.InFlight, sent = routing.Sent } : null,
+        routed = node.Routing is { } routing ? new { ready = routing.Ready, reachable = routing.Reachable, in_flight = routing.InFlight, sent = routing.Sent, transport = routing.Transport } : null,
     };
 }

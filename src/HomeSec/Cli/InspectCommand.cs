@@ -443,7 +443,7 @@ public static class InspectCommand
             foreach (var node in routing.GetProperty("nodes").EnumerateArray())
             {
                 Console.WriteLine($"             {Text(node, "address")}: {(node.GetProperty("ready").GetBoolean() ? "ready" : node.GetProperty("reachable").GetBoolean() ? "starting" : "UNREACHABLE")}, " +
-                    $"{node.GetProperty("in_flight").GetInt32()} in flight, {node.GetProperty("sent").GetInt64()} sent");
+                    $"{node.GetProperty("in_flight").GetInt32()} in flight, {node.GetProperty("sent").GetInt64()} sent, via {Text(node, "transport")}");
             }
         }
 

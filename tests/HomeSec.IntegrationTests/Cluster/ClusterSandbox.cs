@@ -8,6 +8,9 @@ namespace HomeSec.IntegrationTests.Cluster;
 /// <summary>One node of a test cluster: where it listens, and the network namespace it runs in (null: this one).</summary>
 public sealed record ClusterNode(string Name, string Host, int HealthPort, int RemotingPort, string? Namespace = null)
 {
+    /// <summary>Its own free port (the default, remoting + 1, may be another test's port).</summary>
+    public int FramePort { get; init; } = DaemonProcess.FreeTcpPort();
+
     public string Address => $"akka.tcp://homesec@{Host}:{RemotingPort}";
 
     public Uri Url(string path) => new($"http://{Host}:{HealthPort}{path}");
@@ -96,6 +99,7 @@ public sealed class ClusterSandbox : IDisposable
           roles: [nvr]
           hostname: {nvr.Host}
           port: {nvr.RemotingPort}
+          frame_port: {nvr.FramePort}
         {Tls(certificate)}
         """);
 
@@ -117,6 +121,7 @@ public sealed class ClusterSandbox : IDisposable
           roles: [inference]
           hostname: {node.Host}
           port: {node.RemotingPort}
+          frame_port: {node.FramePort}
           seed_nodes: ['{seed.Host}:{seed.RemotingPort}']
         {Tls(certificate)}
         """);

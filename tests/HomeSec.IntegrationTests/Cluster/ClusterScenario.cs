@@ -72,6 +72,8 @@ public static class ClusterScenario
             await sandbox.WaitForCompletedAsync(nvrProcess, 10);
             var restartedFrames = ClusterSandbox.Frames(await sandbox.HealthAsync(gpu, restarted));
             var cluster = await sandbox.TryGetAsync(nvr, "/health/cluster");
+            var transport = (await sandbox.HealthAsync(nvr, nvrProcess)).GetProperty("inference").GetProperty("routing").GetProperty("nodes")
+                .EnumerateArray().Select(n => n.GetProperty("transport").GetString()).FirstOrDefault();
 
             // Then
             Assert.True(remoteFrames > 0, "the first clip's frames were run on the inference node");
@@ -86,7 +88,7 @@ public static class ClusterScenario
             Assert.DoesNotContain("clip_failed", nvrProcess.Output, StringComparison.Ordinal);
             Console.WriteLine($"cluster ({moment}{(tls ? ", TLS" : "")}, {nvr.Host} and {gpu.Host}): remote frames {remoteFrames}; after the kill the burst finished in {afterKill.TotalSeconds:0.0} s; " +
                 $"resent {routing.GetProperty("resent").GetInt64()}, sent_local {routing.GetProperty("sent_local").GetInt64()}, " +
-                $"sent_remote {routing.GetProperty("sent_remote").GetInt64()}; NVR local frames {ClusterSandbox.Frames(nvrAfterKill)}");
+                $"sent_remote {routing.GetProperty("sent_remote").GetInt64()}; NVR local frames {ClusterSandbox.Frames(nvrAfterKill)}; frames to the restarted node via {transport}");
         }
         finally
         {

@@ -203,6 +203,43 @@ public sealed class ClusterConfigSpecs
         Assert.Contains("'70000' is not allowed; expected a whole number from 1 to 65535", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Should_put_the_frame_port_next_to_the_remoting_port_unless_the_file_or_the_environment_says_otherwise()
+    {
+        // Given
+        var cluster = Yolo + "cluster: {enabled: true, allow_plaintext: true, roles: [inference], seed_nodes: ['nvr:4053'], port: 5000";
+        var framePortVariable = new Dictionary<string, string> { [AppConfigLoader.FramePortVariable] = "6100" };
+
+        // When
+        var byDefault = Load(ConfigYaml.Storage + cluster + "}\n").Cluster;
+        var fromFile = Load(ConfigYaml.Storage + cluster + ", frame_port: 0}\n").Cluster;
+        var fromEnvironment = Load(ConfigYaml.Storage + cluster + ", frame_port: 0}\n", framePortVariable).Cluster;
+
+        // Then
+        Assert.Equal(5001, byDefault.FramePort);
+        Assert.Equal(0, fromFile.FramePort);
+        Assert.Equal(6100, fromEnvironment.FramePort);
+    }
+
+    [Theory]
+    [InlineData("frame_port: 4053", null, "cluster.frame_port", "4053 is the remoting port (cluster.port) too")]
+    [InlineData("frame_port: -1", null, "cluster.frame_port", "0")]
+    [InlineData("frame_port: 4060", "http", "cluster.frame_port (from HOMESEC_CLUSTER_FRAME_PORT)", "expected a whole number from 0 (no frame port) to 65535")]
+    public void Should_name_the_key_when_the_frame_port_is_not_one(string setting, string? fromEnvironment, string path, string message)
+    {
+        // Given
+        var yaml = ConfigYaml.Camera + ConfigYaml.Storage + $"cluster: {{enabled: true, allow_plaintext: true, roles: [nvr], port: 4053, {setting}}}\n";
+        var environment = fromEnvironment is null ? null : new Dictionary<string, string> { [AppConfigLoader.FramePortVariable] = fromEnvironment };
+
+        // When
+        var errors = ErrorsOf(yaml, environment);
+
+        // Then
+        var error = Assert.Single(errors);
+        Assert.Equal(path, error.Path);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("akka.tcp://other@nvr:4053")]
     [InlineData("nvr")]

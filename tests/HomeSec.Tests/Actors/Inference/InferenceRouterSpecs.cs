@@ -85,6 +85,41 @@ public sealed class InferenceRouterSpecs() : Akka.TestKit.Xunit2.TestKit(NodeCon
     }
 
     [Fact]
+    public void Should_send_frames_through_the_nodes_frame_port_and_send_what_it_owes_to_the_local_pool_at_once_when_the_link_breaks()
+    {
+        // Given: the GPU box has a frame port in front of its pool
+        var gpu = StartGpuBox();
+        var frameChannel = _gpuBox!.ActorOf(HomeSec.Actors.Inference.Frames.FrameChannelActor.Props(
+            new HomeSec.Actors.Inference.Frames.FrameChannelSettings("127.0.0.1", 0, null, 1024), gpu.Ref), "frame-channel");
+        var local = CreateTestProbe();
+        var router = StartRouter(local.Ref, TimeSpan.FromMinutes(5));
+        AwaitAssert(() =>
+        {
+            router.Tell(GetInferenceRouting.Instance, TestActor);
+            Assert.StartsWith("frame port 127.0.0.1:", ExpectMsg<InferenceRouting>().Nodes.Single(n => n.Ready).Transport, StringComparison.Ordinal);
+        }, Patience, TimeSpan.FromMilliseconds(100));
+        router.Tell(new Detect(1, [1, 2, 3], 0.5f), TestActor);
+        var first = gpu.ExpectMsg<Detect>(Patience);
+        // the frame port lends its frame arrays: once answered, a frame's array carries the next one
+        var firstFrame = first.Frame.ToArray();
+        gpu.Reply(new DetectResult(first.RequestId, [], null));
+        ExpectMsg<DetectResult>(Patience);
+        router.Tell(new Detect(2, [4, 5, 6], 0.5f), TestActor);
+        gpu.ExpectMsg<Detect>(Patience);
+
+        // When: the frame port goes away (the node is still a member: the failure detector has seen nothing)
+        _gpuBox.Stop(frameChannel);
+
+        // Then: the frame it owed goes to the local pool at once, and the node gets no frames while its link is down
+        var resent = local.ExpectMsg<Detect>(Patience);
+        Assert.Equal(new byte[] { 4, 5, 6 }, resent.Frame);
+        router.Tell(new Detect(3, [7], 0.5f), TestActor);
+        Assert.Equal(new byte[] { 7 }, local.ExpectMsg<Detect>(Patience).Frame);
+        gpu.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(new byte[] { 1, 2, 3 }, firstFrame);
+    }
+
+    [Fact]
     public void Should_answer_with_an_error_at_once_when_no_inference_node_is_up_and_this_node_has_no_model()
     {
         // Given

@@ -205,6 +205,50 @@ public sealed class InferenceSerializerSpecs(ITestOutputHelper output) : Akka.Te
         Assert.Equal(0.4, back.Recent.FramesPerSecond, 3);
     }
 
+    [Fact]
+    public void Should_carry_the_frame_port_question_and_its_answer_when_an_nvr_asks_an_inference_node_over_the_wire()
+    {
+        // Given
+        var question = GetFrameChannel.Instance;
+        var answer = new FrameChannelAt(4054);
+
+        // When
+        var questionBack = RoundTrip(question);
+        var answerBack = RoundTrip(answer);
+
+        // Then
+        Assert.IsType<InferenceSerializer>(SerializerFor(answer));
+        Assert.IsType<GetFrameChannel>(questionBack);
+        Assert.Equal(answer, answerBack);
+    }
+
+    [Fact]
+    public void Should_answer_garbage_with_a_problem_and_never_an_exception_when_the_frame_port_reads_an_answer_or_a_header()
+    {
+        // Given: what a broken or hostile peer could send
+        var random = new Random(11);
+        var buffers = Enumerable.Range(0, 5000).Select(i =>
+        {
+            var bytes = new byte[i % 200];
+            random.NextBytes(bytes);
+            return bytes;
+        }).ToList();
+
+        // When
+        var results = buffers.Select(b => FrameWire.ReadResult(b)).ToList();
+        var headers = buffers.Where(b => b.Length >= FrameWire.FrameHeaderBytes).Select(b => FrameWire.ReadFrameHeader(b)).ToList();
+
+        // Then: every answer is either read or refused with a sentence; no accepted header claims more than it may
+        Assert.All(results, r => Assert.True(r.Result is not null ^ r.Problem is not null));
+        Assert.Contains(results, r => r.Problem is not null);
+        Assert.All(headers.Where(h => h.Problem is null), h =>
+        {
+            Assert.InRange(h.Header.Length, 0, FrameWire.MaxFrameBytes);
+            Assert.InRange(h.Header.MiddleLength, 0, h.Header.Length);
+        });
+        Assert.Contains(headers, h => h.Problem is not null);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("{\"Enabled\": tru")]
