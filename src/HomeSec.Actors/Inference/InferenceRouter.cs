@@ -249,29 +249,27 @@ public sealed class InferenceRouter : ReceiveActor, IWithTimers
         }
 
         var id = ++_nextId;
-        var address = target?.Address;
-        _inFlight[id] = pending with { Node = address, SentAt = Environment.TickCount64 };
+        // Through the node's frame port when it has a link; else over remoting (or to this node's pool).
+        var viaLink = target?.Link is { } frameLink && frameLink.Send(id, pending.Request.Frame, pending.Request.MinConfidence);
+        _inFlight[id] = pending with { Node = target?.Address, SentAt = Environment.TickCount64, Link = viaLink ? target!.LinkGeneration : null };
+        if (target is not null)
+        {
+            _nodes[target.Address] = target with { InFlight = target.InFlight + 1, Sent = target.Sent + 1 };
+        }
+
         if (target is not null && !target.IsLocal)
         {
             _sentRemote++;
-            _nodes[target.Address] = target with { InFlight = target.InFlight + 1, Sent = target.Sent + 1 };
         }
         else
         {
             _sentLocal++;
-            if (target is not null)
-            {
-                _nodes[target.Address] = target with { InFlight = target.InFlight + 1, Sent = target.Sent + 1 };
-            }
         }
 
-        if (target?.Link is { } frameLink && frameLink.Send(id, pending.Request.Frame, pending.Request.MinConfidence))
+        if (!viaLink)
         {
-            _inFlight[id] = _inFlight[id] with { Link = target.LinkGeneration };
-            return;
+            pool.Tell(pending.Request with { RequestId = id }, Self);
         }
-
-        pool.Tell(pending.Request with { RequestId = id }, Self);
     }
 
     /// <summary>Asks the node (over remoting) for its frame port; a node without one never answers and keeps getting frames over remoting.</summary>
