@@ -100,7 +100,12 @@ public static partial class AppConfigLoader
 
         var localFallback = section.Bool("local_fallback", defaults.LocalFallback);
         var timeout = section.Seconds("request_timeout_s", defaults.RequestTimeout.TotalSeconds, 0.1, 600);
-        var cluster = new ClusterConfig(enabled, roles, hostname, publicHostname, port, seeds, localFallback, timeout, tls) { FramePort = framePort };
+        var joinTimeout = section.Seconds("join_timeout_s", defaults.JoinTimeout.TotalSeconds, 0, 3600);
+        var cluster = new ClusterConfig(enabled, roles, hostname, publicHostname, port, seeds, localFallback, timeout, tls)
+        {
+            FramePort = framePort,
+            JoinTimeout = joinTimeout,
+        };
         if (enabled && !cluster.RunsNvr && seeds.Count == 0)
         {
             Report(section, "seed_nodes", SeedNodesVariable, "an inference-only node needs the NVR's address to join (e.g. akka.tcp://homesec@nvr:4053)");

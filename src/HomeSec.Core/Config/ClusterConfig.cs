@@ -38,6 +38,15 @@ public sealed record ClusterConfig(
     /// </summary>
     public int FramePort { get; init; } = DefaultPort + 1;
 
+    /// <summary>
+    /// <c>join_timeout_s</c>: a node without the nvr role that is not a member by then exits with code 75, so that its
+    /// container or systemd unit starts it afresh (a fresh process also has fresh remoting associations; see README).
+    /// <see cref="TimeSpan.Zero"/>: it keeps trying for ever. The NVR never gives up: it keeps filming whatever the cluster does.
+    /// </summary>
+    public TimeSpan JoinTimeout { get; init; } = DefaultJoinTimeout;
+
+    public static readonly TimeSpan DefaultJoinTimeout = TimeSpan.FromSeconds(60);
+
     public static IReadOnlyList<string> AllowedRoles { get; } = [NvrRole, InferenceRole];
 
     public static ClusterConfig Disabled { get; } = new(false, AllowedRoles, "0.0.0.0", null, DefaultPort, [], true, TimeSpan.FromSeconds(10));

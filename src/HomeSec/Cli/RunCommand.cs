@@ -68,7 +68,7 @@ public static class RunCommand
             await daemon.StopAsync(patience.Token);
         }
 
-        return clusterExit.Removed ? ClusterExit.ExitCode : ExitCodes.Ok;
+        return clusterExit.StartAfresh ? ClusterExit.ExitCode : ExitCodes.Ok;
     }
 
     private static string AddressInUse(AppConfig config, FileInfo configFile) =>

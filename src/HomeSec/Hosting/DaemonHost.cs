@@ -91,6 +91,10 @@ public static class DaemonHost
         if (config.Cluster.Enabled)
         {
             ExitWhenDowned(app);
+            if (!config.Cluster.RunsNvr && config.Cluster.JoinTimeout > TimeSpan.Zero)
+            {
+                ExitWhenNotJoined(app, config.Cluster);
+            }
         }
 
         app.Lifetime.ApplicationStarted.Register(() =>
@@ -128,10 +132,40 @@ public static class DaemonHost
                 {
                     app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HomeSec").LogError(
                         "this node was removed from the cluster (downed by the split-brain resolver, or told to leave); exiting so that it is restarted and joins again");
-                    app.Services.GetRequiredService<ClusterExit>().Removed = true;
+                    app.Services.GetRequiredService<ClusterExit>().StartAfresh = true;
                     app.Lifetime.StopApplication();
                 }
             });
+        });
+    }
+
+    /// <summary>
+    /// A GPU box that is not a member within <c>cluster.join_timeout_s</c> exits with <see cref="ClusterExit.ExitCode"/>
+    /// and is started afresh by its container or systemd unit. Why not wait for ever: Akka's classic remoting can leave a
+    /// node restarted at its old address with an association that carries the NVR's answers to nowhere (the NVR keeps
+    /// answering InitJoin, the node never reads the answer; seen once in a CI run over a veth pair with TLS); a new
+    /// process has new associations. The same exit covers a seed that is down, or one that refuses this node's certificate.
+    /// </summary>
+    private static void ExitWhenNotJoined(WebApplication app, ClusterConfig cluster)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var system = app.Services.GetRequiredService<ActorSystem>();
+            var joined = new CancellationTokenSource();
+            Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(joined.Cancel);
+            _ = Task.Delay(cluster.JoinTimeout, joined.Token).ContinueWith(waited =>
+            {
+                if (waited.IsCanceled || app.Lifetime.ApplicationStopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HomeSec").LogError(
+                    "this node has not joined the cluster within {JoinTimeout} s (cluster.join_timeout_s; seeds {Seeds}); exiting with code {ExitCode} so that it is started afresh and tries again",
+                    cluster.JoinTimeout.TotalSeconds, string.Join(", ", cluster.SeedNodes), ClusterExit.ExitCode);
+                app.Services.GetRequiredService<ClusterExit>().StartAfresh = true;
+                app.Lifetime.StopApplication();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         });
     }
 
@@ -155,11 +189,14 @@ public static class DaemonHost
     }
 }
 
-/// <summary>Whether the daemon stopped because the cluster removed this node (then <c>run</c> exits with <see cref="ExitCode"/>).</summary>
+/// <summary>
+/// Whether the daemon stopped so that it is started afresh (the cluster removed this node, or it did not join in time);
+/// then <c>run</c> exits with <see cref="ExitCode"/>.
+/// </summary>
 public sealed class ClusterExit
 {
     /// <summary>EX_TEMPFAIL: try again (a restart joins the cluster afresh).</summary>
     public const int ExitCode = 75;
 
-    public bool Removed { get; set; }
+    public bool StartAfresh { get; set; }
 }

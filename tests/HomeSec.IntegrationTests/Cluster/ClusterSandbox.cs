@@ -64,6 +64,9 @@ public sealed class ClusterSandbox : IDisposable
     public DaemonProcess Start(ClusterNode node, string config) =>
         node.Namespace is { } ns ? DaemonProcess.StartInNamespace(ns, Root, "run", "--config", config) : DaemonProcess.Start(Root, "run", "--config", config);
 
+    /// <summary>A node under the restart policy of the README's compose and unit files (exit code 75: started again).</summary>
+    public RestartingDaemon StartRestarting(ClusterNode node, string config) => new(() => Start(node, config));
+
     public string WriteNvrConfig(ClusterNode nvr, string? certificate = null) => Write(nvr.Name, $"""
         cameras:
           - name: front_door
@@ -103,7 +106,8 @@ public sealed class ClusterSandbox : IDisposable
         {Tls(certificate)}
         """);
 
-    public string WriteInferenceConfig(ClusterNode node, ClusterNode seed, string? certificate = null) => Write(node.Name, $"""
+    /// <param name="joinTimeoutSeconds">cluster.join_timeout_s; null: the default.</param>
+    public string WriteInferenceConfig(ClusterNode node, ClusterNode seed, string? certificate = null, double? joinTimeoutSeconds = null) => Write(node.Name, $"""
         storage:
           backend: local
           config:
@@ -123,6 +127,7 @@ public sealed class ClusterSandbox : IDisposable
           port: {node.RemotingPort}
           frame_port: {node.FramePort}
           seed_nodes: ['{seed.Host}:{seed.RemotingPort}']
+        {(joinTimeoutSeconds is { } seconds ? FormattableString.Invariant($"  join_timeout_s: {seconds}") : "")}
         {Tls(certificate)}
         """);
 
@@ -155,14 +160,14 @@ public sealed class ClusterSandbox : IDisposable
         }
     }
 
-    public Task WaitForCompletedAsync(DaemonProcess nvr, int count) =>
+    public Task WaitForCompletedAsync(IDaemon nvr, int count) =>
         Eventually.WaitForAsync(() => Completed() >= count, Patience, $"{count} completed clips", () => nvr.Output);
 
     /// <summary>Frames the node's own inference pool has run.</summary>
     public static long Frames(JsonElement health) =>
         health.GetProperty("inference").TryGetProperty("frames", out var frames) ? frames.GetInt64() : 0;
 
-    public async Task WaitForReadyInferenceNodeAsync(ClusterNode nvr, DaemonProcess nvrProcess, DaemonProcess inference) =>
+    public async Task WaitForReadyInferenceNodeAsync(ClusterNode nvr, IDaemon nvrProcess, IDaemon inference) =>
         await Eventually.WaitForAsync(async () =>
         {
             if (nvrProcess.HasExited || inference.HasExited)
@@ -179,7 +184,7 @@ public sealed class ClusterSandbox : IDisposable
         }, Patience, "the NVR routing to a ready inference node",
             () => nvrProcess.Output + Environment.NewLine + "--- inference node ---" + Environment.NewLine + inference.Output);
 
-    public async Task<JsonElement> HealthAsync(ClusterNode node, DaemonProcess daemon) =>
+    public async Task<JsonElement> HealthAsync(ClusterNode node, IDaemon daemon) =>
         (await Eventually.WaitForAsync(async () => await TryGetAsync(node, "/health") is { } health && health.TryGetProperty("inference", out _)
             ? new Box<JsonElement>(health)
             : null, Patience, $"/health of {node.Name}", () => daemon.Output)).Value;

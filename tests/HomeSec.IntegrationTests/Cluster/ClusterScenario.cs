@@ -34,8 +34,10 @@ public static class ClusterScenario
         var nvrConfig = sandbox.WriteNvrConfig(nvr, certificate);
         var gpuConfig = sandbox.WriteInferenceConfig(gpu, nvr, certificate);
         await using var nvrProcess = sandbox.Start(nvr, nvrConfig);
-        var gpuProcess = sandbox.Start(gpu, gpuConfig);
-        DaemonProcess? restarted = null;
+        // Both inference incarnations run under the restart policy users have (compose, systemd): a node that has not
+        // joined within cluster.join_timeout_s exits with 75 and is started afresh.
+        var gpuProcess = sandbox.StartRestarting(gpu, gpuConfig);
+        RestartingDaemon? restarted = null;
         try
         {
             await sandbox.WaitForReadyInferenceNodeAsync(nvr, nvrProcess, gpuProcess);
@@ -66,7 +68,7 @@ public static class ClusterScenario
             var nvrAfterKill = await sandbox.HealthAsync(nvr, nvrProcess);
 
             // When: the inference node is started again (same address, a new incarnation) and one more clip arrives
-            restarted = sandbox.Start(gpu, gpuConfig);
+            restarted = sandbox.StartRestarting(gpu, gpuConfig);
             await sandbox.WaitForReadyInferenceNodeAsync(nvr, nvrProcess, restarted);
             await sandbox.DropClipsAsync(clip, 1);
             await sandbox.WaitForCompletedAsync(nvrProcess, 10);
@@ -88,7 +90,8 @@ public static class ClusterScenario
             Assert.DoesNotContain("clip_failed", nvrProcess.Output, StringComparison.Ordinal);
             Console.WriteLine($"cluster ({moment}{(tls ? ", TLS" : "")}, {nvr.Host} and {gpu.Host}): remote frames {remoteFrames}; after the kill the burst finished in {afterKill.TotalSeconds:0.0} s; " +
                 $"resent {routing.GetProperty("resent").GetInt64()}, sent_local {routing.GetProperty("sent_local").GetInt64()}, " +
-                $"sent_remote {routing.GetProperty("sent_remote").GetInt64()}; NVR local frames {ClusterSandbox.Frames(nvrAfterKill)}; frames to the restarted node via {transport}");
+                $"sent_remote {routing.GetProperty("sent_remote").GetInt64()}; NVR local frames {ClusterSandbox.Frames(nvrAfterKill)}; frames to the restarted node via {transport}; " +
+                $"started afresh for want of a join: {gpuProcess.Restarts} before the kill, {restarted.Restarts} after");
         }
         finally
         {

@@ -4,7 +4,7 @@ using System.Text;
 namespace HomeSec.IntegrationTests.TestSupport;
 
 /// <summary>The real <c>homesec</c> executable as a child process, with its output captured.</summary>
-public sealed class DaemonProcess : IAsyncDisposable
+public sealed class DaemonProcess : IDaemon, IAsyncDisposable
 {
     private const int MaxOutputChars = 4_000_000;
     private const int KeptHeadChars = 200_000;
@@ -132,6 +132,8 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    public Task WaitForExitAsync() => _process.WaitForExitAsync();
 
     public async ValueTask DisposeAsync()
     {

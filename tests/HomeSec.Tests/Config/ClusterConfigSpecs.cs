@@ -221,6 +221,25 @@ public sealed class ClusterConfigSpecs
         Assert.Equal(6100, fromEnvironment.FramePort);
     }
 
+    [Fact]
+    public void Should_give_an_inference_node_a_minute_to_join_unless_the_file_says_otherwise()
+    {
+        // Given
+        var cluster = Yolo + "cluster: {enabled: true, allow_plaintext: true, roles: [inference], seed_nodes: ['nvr:4053']";
+
+        // When
+        var byDefault = Load(ConfigYaml.Storage + cluster + "}\n").Cluster;
+        var forEver = Load(ConfigYaml.Storage + cluster + ", join_timeout_s: 0}\n").Cluster;
+        var errors = ErrorsOf(ConfigYaml.Storage + cluster + ", join_timeout_s: -5}\n");
+
+        // Then
+        Assert.Equal(TimeSpan.FromSeconds(60), byDefault.JoinTimeout);
+        Assert.Equal(TimeSpan.Zero, forEver.JoinTimeout);
+        var error = Assert.Single(errors);
+        Assert.Equal("cluster.join_timeout_s", error.Path);
+        Assert.Contains("3600", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("frame_port: 4053", null, "cluster.frame_port", "4053 is the remoting port (cluster.port) too")]
     [InlineData("frame_port: -1", null, "cluster.frame_port", "0")]
