@@ -130,10 +130,8 @@ public static class DaemonHost
             {
                 if (!app.Lifetime.ApplicationStopping.IsCancellationRequested)
                 {
-                    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HomeSec").LogError(
-                        "this node was removed from the cluster (downed by the split-brain resolver, or told to leave); exiting so that it is restarted and joins again");
-                    app.Services.GetRequiredService<ClusterExit>().StartAfresh = true;
-                    app.Lifetime.StopApplication();
+                    StopToStartAfresh(app, log => log.LogError(
+                        "this node was removed from the cluster (downed by the split-brain resolver, or told to leave); exiting so that it is restarted and joins again"));
                 }
             });
         });
@@ -160,13 +158,19 @@ public static class DaemonHost
                     return;
                 }
 
-                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HomeSec").LogError(
+                StopToStartAfresh(app, log => log.LogError(
                     "this node has not joined the cluster within {JoinTimeout} s (cluster.join_timeout_s; seeds {Seeds}); exiting with code {ExitCode} so that it is started afresh and tries again",
-                    cluster.JoinTimeout.TotalSeconds, string.Join(", ", cluster.SeedNodes), ClusterExit.ExitCode);
-                app.Services.GetRequiredService<ClusterExit>().StartAfresh = true;
-                app.Lifetime.StopApplication();
+                    cluster.JoinTimeout.TotalSeconds, string.Join(", ", cluster.SeedNodes), ClusterExit.ExitCode));
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         });
+    }
+
+    /// <summary>Says why, then stops the daemon so that <c>run</c> exits with <see cref="ClusterExit.ExitCode"/>.</summary>
+    private static void StopToStartAfresh(WebApplication app, Action<ILogger> sayWhy)
+    {
+        sayWhy(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HomeSec"));
+        app.Services.GetRequiredService<ClusterExit>().StartAfresh = true;
+        app.Lifetime.StopApplication();
     }
 
     /// <summary>Live: the root of the actor tree still takes messages (a wedged dispatcher or a stopped root is not alive).</summary>

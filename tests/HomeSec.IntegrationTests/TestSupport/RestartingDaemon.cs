@@ -50,7 +50,12 @@ public sealed class RestartingDaemon : IDaemon, IAsyncDisposable
     }
 
     /// <summary>SIGKILL to the current incarnation; the policy does not start it again (the spec does, when it wants).</summary>
-    public async Task KillAsync()
+    public Task KillAsync() => StopAsync(current => current.KillAsync());
+
+    public async ValueTask DisposeAsync() => await StopAsync(current => current.DisposeAsync().AsTask());
+
+    /// <summary>Ends the policy first (no restart follows), then the current incarnation, then waits for the supervision to see it.</summary>
+    private async Task StopAsync(Func<DaemonProcess, Task> stop)
     {
         DaemonProcess current;
         lock (_gate)
@@ -59,20 +64,7 @@ public sealed class RestartingDaemon : IDaemon, IAsyncDisposable
             current = _current;
         }
 
-        await current.KillAsync();
-        await _supervision;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        DaemonProcess current;
-        lock (_gate)
-        {
-            _stopped = true;
-            current = _current;
-        }
-
-        await current.DisposeAsync();
+        await stop(current);
         await _supervision;
     }
 
